@@ -1,0 +1,4 @@
+export * from './actor.js';
+export * from './errors.js';
+export * from './geo.js';
+export * from './validation.js';

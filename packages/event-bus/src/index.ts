@@ -1,0 +1,18 @@
+export {
+  type ConsumerOptions,
+  EventConsumer,
+  type EventHandler,
+  on,
+  type Subscription,
+} from './consumer.js';
+export type { Logger, SqlClient, TransactionalClient } from './database.js';
+export {
+  defineEvent,
+  type EventContext,
+  type EventDefinition,
+  type EventEnvelope,
+  type PayloadOf,
+  parseEnvelope,
+} from './envelope.js';
+export { Outbox, type OutboxOptions, type UnitOfWork } from './outbox.js';
+export { deadLetterStream, eventStream } from './streams.js';

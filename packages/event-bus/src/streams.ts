@@ -1,0 +1,9 @@
+/** The Redis stream a subgraph publishes its events to. */
+export function eventStream(prefix: string, producer: string): string {
+  return `${prefix}:events:${producer}`;
+}
+
+/** Where a consumer group parks the events it could not apply. */
+export function deadLetterStream(prefix: string, group: string): string {
+  return `${prefix}:dead-letter:${group}`;
+}
