@@ -14,5 +14,5 @@ export {
   type PayloadOf,
   parseEnvelope,
 } from './envelope.js';
-export { Outbox, type OutboxOptions, type UnitOfWork } from './outbox.js';
+export { Outbox, type OutboxOptions, publishEvent, type UnitOfWork } from './outbox.js';
 export { deadLetterStream, eventStream } from './streams.js';

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Logger, SqlClient, TransactionalClient } from './database.js';
 import type { EventEnvelope } from './envelope.js';
+import { eventStream, streamFields } from './streams.js';
 
 export interface OutboxOptions {
   /** Connection for XADD; it may be shared with other non-blocking users. */
@@ -140,8 +141,14 @@ export class Outbox<Tx extends SqlClient> implements UnitOfWork<Tx>, AsyncDispos
       const oldestKept = String(Date.now() - this.#retentionMs);
       const pipeline = this.#redis.pipeline();
       for (const row of rows) {
-        const fields = ['type', row.type, 'envelope', JSON.stringify(row.envelope)];
-        pipeline.xadd(this.#stream, 'MINID', '~', oldestKept, '*', ...fields);
+        pipeline.xadd(
+          this.#stream,
+          'MINID',
+          '~',
+          oldestKept,
+          '*',
+          ...streamFields(row.type, row.envelope),
+        );
       }
       const failure = (await pipeline.exec())?.find(([error]) => error)?.[0];
       if (failure) throw failure;
@@ -174,4 +181,20 @@ export class Outbox<Tx extends SqlClient> implements UnitOfWork<Tx>, AsyncDispos
       };
     });
   }
+}
+
+/**
+ * Appends an event to its producer's stream directly, without an outbox. For tests and
+ * operator tools only: services publish through their `Outbox`.
+ */
+export async function publishEvent(
+  redis: Redis,
+  prefix: string,
+  event: EventEnvelope,
+): Promise<string> {
+  return (await redis.xadd(
+    eventStream(prefix, event.producer),
+    '*',
+    ...streamFields(event.type, event),
+  ))!;
 }

@@ -7,3 +7,8 @@ export function eventStream(prefix: string, producer: string): string {
 export function deadLetterStream(prefix: string, group: string): string {
   return `${prefix}:dead-letter:${group}`;
 }
+
+/** The fields of a stream entry: the type (to skip unwanted events cheaply) and the envelope. */
+export function streamFields(type: string, envelope: unknown): string[] {
+  return ['type', type, 'envelope', JSON.stringify(envelope)];
+}

@@ -1,0 +1,71 @@
+import { defineEvent } from '@baedal/event-bus';
+import { z } from 'zod';
+import { id, location, orderId, place, won } from './shared.js';
+
+/**
+ * A store and its whole menu, after any change. Snapshots, not deltas: a replica keeps the
+ * one with the highest `menuVersion` and never needs the history.
+ */
+export const storeMenuPublished = defineEvent({
+  producer: 'kitchen',
+  type: 'kitchen.store-menu.published',
+  version: 1,
+  payload: z.object({
+    storeId: id,
+    ownerId: id,
+    name: z.string().min(1),
+    address: z.string().min(1),
+    location,
+    deliveryFeeWon: won,
+    menuVersion: z.number().int().positive(),
+    items: z.array(
+      z.object({
+        id,
+        name: z.string().min(1),
+        description: z.string(),
+        priceWon: won,
+        available: z.boolean(),
+      }),
+    ),
+  }),
+  correlate: (payload) => payload.storeId,
+});
+
+const ticketChange = z.object({ orderId, storeId: id });
+
+export const orderAccepted = defineEvent({
+  producer: 'kitchen',
+  type: 'kitchen.order.accepted',
+  version: 1,
+  payload: ticketChange,
+  correlate: (payload) => payload.orderId,
+});
+
+export const cookingStarted = defineEvent({
+  producer: 'kitchen',
+  type: 'kitchen.cooking.started',
+  version: 1,
+  payload: ticketChange,
+  correlate: (payload) => payload.orderId,
+});
+
+/**
+ * Cooking finished: the order waits for a rider. Carries everything dispatch needs, so the
+ * delivery subgraph never depends on having seen the order being placed.
+ */
+export const orderReadyForPickup = defineEvent({
+  producer: 'kitchen',
+  type: 'kitchen.order.ready-for-pickup',
+  version: 1,
+  payload: z.object({
+    orderId,
+    storeId: id,
+    customerId: id,
+    pickup: place.extend({ name: z.string().min(1) }),
+    dropoff: place,
+    express: z.boolean(),
+    deliveryFeeWon: won,
+    expressFeeWon: won,
+  }),
+  correlate: (payload) => payload.orderId,
+});

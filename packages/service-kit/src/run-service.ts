@@ -1,0 +1,57 @@
+import { ConfigError } from './config.js';
+
+/** A started service: where it listens, and how to stop it. */
+export interface RunningService extends AsyncDisposable {
+  readonly url: string;
+}
+
+/** The message a service sends its parent process (if any) once it accepts requests. */
+export interface ReadyMessage {
+  readonly type: 'ready';
+  readonly service: string;
+  readonly url: string;
+}
+
+/**
+ * The whole of a service's `main.ts`: starts it, tells a parent process that it is ready
+ * (`npm start` waits for this), and on SIGTERM or SIGINT stops it gracefully. A failure to
+ * start exits with status 1 and a one-paragraph reason, not a stack trace, for expected
+ * failures (bad configuration, a database that cannot be reached).
+ */
+export async function runService(
+  name: string,
+  start: () => Promise<RunningService>,
+): Promise<void> {
+  let service: RunningService;
+  try {
+    service = await start();
+  } catch (error) {
+    const reason =
+      error instanceof ConfigError || isConnectionError(error)
+        ? String((error as Error).message)
+        : error;
+    console.error(`${name} could not start:`, reason);
+    process.exit(1);
+  }
+  process.send?.({ type: 'ready', service: name, url: service.url } satisfies ReadyMessage);
+
+  let stopping = false;
+  const stop = async (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    try {
+      await service[Symbol.asyncDispose]();
+      process.exit(0);
+    } catch (error) {
+      console.error(`${name} did not stop cleanly after ${signal}:`, error);
+      process.exit(1);
+    }
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}
+
+function isConnectionError(error: unknown): boolean {
+  const code = (error as { code?: string } | undefined)?.code;
+  return code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'ETIMEDOUT';
+}

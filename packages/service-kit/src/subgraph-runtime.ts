@@ -1,0 +1,138 @@
+import { hostname } from 'node:os';
+import type { BaseContext } from '@apollo/server';
+import {
+  EventConsumer,
+  eventStream,
+  Outbox,
+  type SqlClient,
+  type Subscription,
+  type TransactionalClient,
+} from '@baedal/event-bus';
+import { type Caller, IdentityVerifier } from '@baedal/identity';
+import type express from 'express';
+import type { GraphQLSchema } from 'graphql';
+import { Redis } from 'ioredis';
+import type { ConfigOf, subgraphVariables } from './config.js';
+import { createLogger, type Logger } from './logger.js';
+import { Resources } from './resources.js';
+import type { RunningService } from './run-service.js';
+import { startSubgraphServer } from './subgraph-server.js';
+
+export type SubgraphConfig = ConfigOf<ReturnType<typeof subgraphVariables>>;
+
+/** A Prisma client, as far as the runtime needs one. */
+export interface Database<Tx extends SqlClient> extends TransactionalClient<Tx> {
+  $disconnect(): Promise<void>;
+}
+
+/** What the runtime opened for a subgraph, handed to its wiring. */
+export interface SubgraphDependencies<Db, Tx extends SqlClient> {
+  readonly db: Db;
+  readonly outbox: Outbox<Tx>;
+  readonly redis: Redis;
+  readonly logger: Logger;
+  /** Verifies identity assertions, for routes that other services call. */
+  readonly identity: IdentityVerifier;
+}
+
+/** What a subgraph's wiring returns: its schema, contexts, event handlers and seed. */
+export interface SubgraphParts<Context extends BaseContext, Tx> {
+  readonly schema: GraphQLSchema;
+  readonly context: (caller: Caller) => Context;
+  readonly subscriptions: readonly Subscription<Tx>[];
+  /** Loads demo data when `SEED_DEMO_DATA` is set; must be idempotent. */
+  readonly seed?: () => Promise<void>;
+  readonly routes?: (app: express.Express) => void;
+}
+
+/**
+ * Starts a subgraph: opens its database and Redis connections, checks both answer, starts
+ * its outbox relay, seeds demo data if asked, starts its event consumer and finally its
+ * HTTP server. Disposal runs in reverse: stop taking requests, stop consuming, stop
+ * relaying, close connections. If any step fails, whatever was opened is closed again.
+ */
+export async function startSubgraph<
+  Db extends Database<Tx>,
+  Tx extends SqlClient,
+  Context extends BaseContext,
+>(
+  name: string,
+  config: SubgraphConfig,
+  database: Db,
+  wire: (dependencies: SubgraphDependencies<Db, Tx>) => SubgraphParts<Context, Tx>,
+): Promise<RunningService> {
+  const resources = new Resources();
+  try {
+    const logger = createLogger(name, { level: config.logLevel, format: config.logFormat });
+    const db = database;
+    resources.use(() => db.$disconnect());
+    await db.$queryRaw`SELECT 1`.then(undefined, (error: unknown) => {
+      throw new Error(
+        `PostgreSQL at ${redact(config.databaseUrl)} did not answer: ${describe(error)}`,
+      );
+    });
+
+    const redis = new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2 });
+    resources.use(() => redis.quit());
+    await redis.connect().catch((error: unknown) => {
+      throw new Error(`Redis at ${config.redisUrl} did not answer: ${describe(error)}`);
+    });
+    redis.on('error', (error) => logger.warn({ err: error }, 'redis connection error'));
+
+    const outbox = new Outbox<Tx>(db, {
+      redis,
+      stream: eventStream(config.eventStreamPrefix, name),
+      logger,
+    });
+    outbox.start();
+    resources.use(outbox);
+
+    const identity = new IdentityVerifier(config.internalJwtSecret);
+    const parts = wire({ db, outbox, redis, logger, identity });
+    if (config.seedDemoData) await parts.seed?.();
+
+    if (parts.subscriptions.length > 0) {
+      const consumer = new EventConsumer<Tx>({
+        redis,
+        prefix: config.eventStreamPrefix,
+        group: name,
+        consumer: config.eventConsumerName ?? hostname(),
+        database: outbox,
+        subscriptions: parts.subscriptions,
+        logger,
+      });
+      await consumer.start();
+      resources.use(consumer);
+    }
+
+    const server = await startSubgraphServer({
+      name,
+      schema: parts.schema,
+      port: config.port,
+      host: config.host,
+      identity,
+      context: parts.context,
+      logger,
+      ready: async () => {
+        await Promise.all([db.$queryRaw`SELECT 1`, redis.ping()]);
+      },
+      ...(parts.routes && { routes: parts.routes }),
+    });
+    resources.use(server);
+    return { url: server.url, [Symbol.asyncDispose]: () => resources[Symbol.asyncDispose]() };
+  } catch (error) {
+    await resources[Symbol.asyncDispose]().catch(() => {});
+    throw error;
+  }
+}
+
+function describe(error: unknown): string {
+  const cause = (error as { cause?: { message?: string } }).cause?.message;
+  return cause ?? (error instanceof Error ? error.message : String(error));
+}
+
+function redact(url: string): string {
+  const parsed = new URL(url);
+  if (parsed.password) parsed.password = '***';
+  return parsed.toString();
+}

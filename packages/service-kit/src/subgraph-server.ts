@@ -1,0 +1,84 @@
+import { ApolloServer, type BaseContext } from '@apollo/server';
+import {
+  ApolloServerPluginInlineTraceDisabled,
+  ApolloServerPluginLandingPageDisabled,
+  ApolloServerPluginSchemaReportingDisabled,
+  ApolloServerPluginUsageReportingDisabled,
+} from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { expressMiddleware } from '@as-integrations/express5';
+import { type Caller, type IdentityVerifier, identityHeader } from '@baedal/identity';
+import express from 'express';
+import { GraphQLError, type GraphQLSchema } from 'graphql';
+import { formatError } from './graphql-errors.js';
+import { createHttpServer, healthRoutes, listen } from './http-server.js';
+import type { Logger } from './logger.js';
+import type { RunningService } from './run-service.js';
+
+export interface SubgraphServerOptions<Context extends BaseContext> {
+  readonly name: string;
+  /** The executable subgraph schema (`buildSubgraphSchema`). */
+  readonly schema: GraphQLSchema;
+  readonly port: number;
+  readonly host: string;
+  readonly identity: IdentityVerifier;
+  /** Builds each request's context from its verified caller. */
+  readonly context: (caller: Caller) => Context;
+  readonly logger: Logger;
+  /** Resolves when the service's dependencies answer; backs `GET /ready`. */
+  readonly ready: () => Promise<void>;
+  /** Routes beside `/graphql`, such as internal endpoints for other services. */
+  readonly routes?: (app: express.Express) => void;
+}
+
+/**
+ * Serves a subgraph at `POST /graphql`, with `/health` and `/ready`. Every request must carry
+ * an identity assertion signed by the router; anything else is refused with
+ * `UNAUTHENTICATED` (HTTP 401), so a subgraph cannot be used around the router. Apollo's
+ * telemetry, landing page and stack traces in errors are off. Disposing drains in-flight
+ * requests, then closes the port.
+ */
+export async function startSubgraphServer<Context extends BaseContext>(
+  options: SubgraphServerOptions<Context>,
+): Promise<RunningService> {
+  const { name, schema, identity, logger } = options;
+  const app = express();
+  app.disable('x-powered-by');
+  const httpServer = createHttpServer(app);
+  const apollo = new ApolloServer<Context>({
+    schema,
+    formatError: formatError(logger),
+    includeStacktraceInErrorResponses: false,
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      ApolloServerPluginLandingPageDisabled(),
+      ApolloServerPluginUsageReportingDisabled(),
+      ApolloServerPluginSchemaReportingDisabled(),
+      ApolloServerPluginInlineTraceDisabled(),
+    ],
+  });
+  await apollo.start();
+
+  healthRoutes(app, options.ready);
+  options.routes?.(app);
+  app.use(
+    '/graphql',
+    express.json({ limit: '100kb' }),
+    expressMiddleware(apollo, {
+      context: async ({ req }) => {
+        try {
+          return options.context(await identity.verify(req.get(identityHeader), ['router']));
+        } catch (error) {
+          throw new GraphQLError((error as Error).message, {
+            extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },
+          });
+        }
+      },
+    }),
+  );
+
+  const port = await listen(httpServer, options.port, options.host);
+  const url = `http://${options.host}:${port}/graphql`;
+  logger.info({ url }, `${name} subgraph listening`);
+  return { url, [Symbol.asyncDispose]: () => apollo.stop() };
+}

@@ -1,0 +1,55 @@
+import { randomBytes } from 'node:crypto';
+import { IdentityAsserter, identityHeader, type Viewer } from '@baedal/identity';
+import { developmentSecrets } from './config.js';
+
+/** A key prefix of its own per test file, so that concurrent tests never share streams. */
+export function randomPrefix(): string {
+  return `test-${randomBytes(4).toString('hex')}`;
+}
+
+/** Environment for a subgraph under test: its database, a fresh stream prefix, any free port. */
+export function testEnvironment(databaseUrl: string, prefix: string): NodeJS.ProcessEnv {
+  return {
+    DATABASE_URL: databaseUrl,
+    EVENT_STREAM_PREFIX: prefix,
+    EVENT_CONSUMER_NAME: 'test',
+    PORT: '0',
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
+    REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+  };
+}
+
+export interface GraphQLResponse<Data = Record<string, unknown>> {
+  readonly data?: Data | null;
+  readonly errors?: {
+    message: string;
+    path?: (string | number)[];
+    extensions?: Record<string, unknown>;
+  }[];
+}
+
+/**
+ * Sends GraphQL requests to a subgraph as the router would: with an identity assertion
+ * for `viewer` (none at all when `viewer` is `'no-assertion'`).
+ */
+export function subgraphClient(url: string) {
+  const router = new IdentityAsserter(developmentSecrets.internalJwt, 'router');
+  return async <Data = Record<string, unknown>>(
+    viewer: Viewer | null | 'no-assertion',
+    query: string,
+    variables: Record<string, unknown> = {},
+  ): Promise<GraphQLResponse<Data>> => {
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (viewer !== 'no-assertion') headers[identityHeader] = await router.assert(viewer);
+    const response = await fetch(url, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ query, variables }),
+    });
+    return (await response.json()) as GraphQLResponse<Data>;
+  };
+}
+
+/** The `extensions.code` of each error of a response. */
+export const errorCodes = (response: GraphQLResponse<unknown>) =>
+  (response.errors ?? []).map((error) => error.extensions?.code);

@@ -1,0 +1,244 @@
+import { randomUUID } from 'node:crypto';
+import { orderPlaced } from '@baedal/contracts';
+import { eventStream, publishEvent } from '@baedal/event-bus';
+import { createTestDatabase, type TestDatabase } from '@baedal/prisma/testing';
+import type { RunningService } from '@baedal/service-kit';
+import {
+  errorCodes,
+  randomPrefix,
+  subgraphClient,
+  testEnvironment,
+} from '@baedal/service-kit/testing';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { loadKitchenConfig } from './config.js';
+import { connectDatabase, type Db } from './db.js';
+import { start } from './server.js';
+
+const owner = { id: 'owner-1', role: 'STORE_OWNER' } as const;
+const otherOwner = { id: 'owner-2', role: 'STORE_OWNER' } as const;
+const customer = { id: 'customer-1', role: 'CUSTOMER' } as const;
+
+let database: TestDatabase;
+let service: RunningService;
+let db: Db;
+let redis: Redis;
+const prefix = randomPrefix();
+let call: ReturnType<typeof subgraphClient>;
+
+beforeAll(async () => {
+  database = await createTestDatabase('kitchen');
+  service = await start(
+    loadKitchenConfig({ ...testEnvironment(database.url, prefix), SEED_DEMO_DATA: 'true' }),
+  );
+  call = subgraphClient(service.url);
+  db = connectDatabase(database.url);
+  redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+});
+
+afterAll(async () => {
+  await service?.[Symbol.asyncDispose]();
+  await db?.$disconnect();
+  const keys = await redis.keys(`${prefix}:*`);
+  if (keys.length) await redis.del(...keys);
+  redis.disconnect();
+  await database?.[Symbol.asyncDispose]();
+});
+
+/** Plays the order subgraph: a paid order for the Gangnam chicken store arrives. */
+async function placeOrder(): Promise<string> {
+  const orderId = randomUUID();
+  await publishEvent(
+    redis,
+    prefix,
+    orderPlaced.create(
+      {
+        orderId,
+        customerId: customer.id,
+        storeId: 'store-gangnam-chicken',
+        items: [
+          {
+            menuItemId: 'gangnam-chicken-fried',
+            name: 'Fried chicken',
+            quantity: 2,
+            unitPriceWon: 19000,
+          },
+        ],
+        express: false,
+        subtotalWon: 38000,
+        deliveryFeeWon: 3000,
+        expressFeeWon: 0,
+        totalWon: 41000,
+        deliveryAddress: { address: '152 Teheran-ro', location: { lat: 37.5006, lng: 127.0364 } },
+      },
+      { actor: customer },
+    ),
+  );
+  await vi.waitFor(async () =>
+    expect(await db.kitchenTicket.count({ where: { orderId } })).toBe(1),
+  );
+  return orderId;
+}
+
+const act = (mutation: string, viewer: typeof owner | typeof customer | null, orderId: string) =>
+  call<Record<string, { ticket: { status: string } }>>(
+    viewer,
+    `mutation($orderId: ID!) { ${mutation}(input: { orderId: $orderId }) { ticket { status } } }`,
+    { orderId },
+  );
+
+const kitchenEvents = async () =>
+  (await redis.xrange(eventStream(prefix, 'kitchen'), '-', '+')).map(([, fields]) =>
+    JSON.parse(fields[3]!),
+  );
+
+describe('kitchen subgraph', () => {
+  it('shows stores near a location with their menus, nearest first', async () => {
+    const response = await call<{
+      stores: { edges: { distanceKm: number; node: { id: string } }[] };
+    }>(
+      null,
+      '{ stores(near: { lat: 37.4979, lng: 127.0276 }, radiusKm: 3) { edges { distanceKm node { id menu { id } } } } }',
+    );
+    expect(response.data?.stores.edges.map((edge) => edge.node.id)).toEqual([
+      'store-gangnam-chicken',
+      'store-gangnam-jjajang',
+    ]);
+  });
+
+  it("publishes each demo store's menu for the order subgraph's replica", async () => {
+    const menus = (await kitchenEvents()).filter(
+      (event) => event.type === 'kitchen.store-menu.published',
+    );
+    expect(menus.map((event) => event.payload.storeId)).toContain('store-jongno-bibimbap');
+  });
+
+  it('turns a paid order into a pending ticket that the owner sees among the store orders', async () => {
+    const orderId = await placeOrder();
+    const response = await call<{
+      store: { tickets: { edges: { node: { id: string; status: string } }[] } };
+    }>(
+      owner,
+      '{ store(id: "store-gangnam-chicken") { tickets(status: [PENDING]) { edges { node { id status } } } } }',
+    );
+    expect(response.data?.store.tickets.edges.map((edge) => edge.node)).toContainEqual({
+      id: orderId,
+      status: 'PENDING',
+    });
+  });
+
+  it('lets the owner accept, start and finish cooking, announcing each step', async () => {
+    const orderId = await placeOrder();
+    for (const [mutation, status] of [
+      ['acceptOrder', 'ACCEPTED'],
+      ['startCooking', 'COOKING'],
+      ['finishCooking', 'READY'],
+    ] as const) {
+      expect((await act(mutation, owner, orderId)).data?.[mutation]?.ticket.status).toBe(status);
+    }
+    await vi.waitFor(async () => {
+      const types = (await kitchenEvents())
+        .filter((event) => event.correlationId === orderId)
+        .map((event) => event.type);
+      expect(types).toEqual([
+        'kitchen.order.accepted',
+        'kitchen.cooking.started',
+        'kitchen.order.ready-for-pickup',
+      ]);
+    });
+  });
+
+  it('counts cooked portions towards the popular items', async () => {
+    const before = (await db.menuItem.findUniqueOrThrow({ where: { id: 'gangnam-chicken-fried' } }))
+      .cookedCount;
+    const orderId = await placeOrder();
+    await act('acceptOrder', owner, orderId);
+    await act('startCooking', owner, orderId);
+    const after = (await db.menuItem.findUniqueOrThrow({ where: { id: 'gangnam-chicken-fried' } }))
+      .cookedCount;
+    expect(after).toBe(before + 2);
+  });
+
+  it('refuses a transition the status does not allow, with the current status, and changes nothing', async () => {
+    const orderId = await placeOrder();
+    const response = await act('startCooking', owner, orderId);
+    expect(response.errors?.[0]?.extensions).toMatchObject({
+      code: 'INVALID_TRANSITION',
+      currentStatus: 'PENDING',
+    });
+    expect((await db.kitchenTicket.findUniqueOrThrow({ where: { orderId } })).status).toBe(
+      'PENDING',
+    );
+  });
+
+  it("refuses another owner's, a customer's and an anonymous attempt, and changes nothing", async () => {
+    const orderId = await placeOrder();
+    expect(errorCodes(await act('acceptOrder', otherOwner, orderId))).toEqual(['FORBIDDEN']);
+    expect(errorCodes(await act('acceptOrder', customer, orderId))).toEqual(['FORBIDDEN']);
+    expect(errorCodes(await act('acceptOrder', null, orderId))).toEqual(['UNAUTHENTICATED']);
+    expect((await db.kitchenTicket.findUniqueOrThrow({ where: { orderId } })).status).toBe(
+      'PENDING',
+    );
+  });
+
+  it('names the field of an unknown order id', async () => {
+    const response = await act('acceptOrder', owner, randomUUID());
+    expect(response.errors?.[0]?.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      field: 'input.orderId',
+    });
+  });
+
+  it("hides a store's orders from everyone but its owner", async () => {
+    const response = await call(
+      otherOwner,
+      '{ store(id: "store-gangnam-chicken") { tickets { edges { cursor } } } }',
+    );
+    expect(errorCodes(response)).toEqual(['FORBIDDEN']);
+  });
+
+  it('publishes a changed menu item, and refuses a bad price by name', async () => {
+    const update = (priceWon: number) =>
+      call<{ updateMenuItem: { menuItem: { priceWon: number } } }>(
+        owner,
+        'mutation($price: Int) { updateMenuItem(input: { menuItemId: "gangnam-chicken-cola", priceWon: $price }) { menuItem { priceWon } } }',
+        { price: priceWon },
+      );
+    expect((await update(3000)).data?.updateMenuItem.menuItem.priceWon).toBe(3000);
+    await vi.waitFor(async () => {
+      const latest = (await kitchenEvents())
+        .filter(
+          (event) =>
+            event.type === 'kitchen.store-menu.published' &&
+            event.correlationId === 'store-gangnam-chicken',
+        )
+        .at(-1);
+      expect(latest.payload.items).toContainEqual(
+        expect.objectContaining({ id: 'gangnam-chicken-cola', priceWon: 3000 }),
+      );
+    });
+
+    const refused = await update(-1);
+    expect(refused.errors?.[0]?.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      field: 'input.priceWon',
+    });
+    expect(
+      (await db.menuItem.findUniqueOrThrow({ where: { id: 'gangnam-chicken-cola' } })).priceWon,
+    ).toBe(3000);
+  });
+
+  it('refuses coordinates off the globe by field name', async () => {
+    const response = await call(null, '{ stores(near: { lat: 91, lng: 0 }) { edges { cursor } } }');
+    expect(response.errors?.[0]?.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      field: 'near.lat',
+    });
+  });
+
+  it('refuses a request that did not come through the router', async () => {
+    expect(errorCodes(await call('no-assertion', '{ myStores { id } }'))).toEqual([
+      'UNAUTHENTICATED',
+    ]);
+  });
+});

@@ -1,0 +1,53 @@
+import { BadUserInputError, ForbiddenError, requireIntInRange, requireText } from '@baedal/domain';
+import type { Outbox } from '@baedal/event-bus';
+import type { Viewer } from '@baedal/identity';
+import { requireRole } from '@baedal/service-kit';
+import type { Tx } from '../db.js';
+import type { MenuItem } from '../generated/prisma/client.js';
+import { publishedMenu } from './store-menu.js';
+
+export interface UpdateMenuItemInput {
+  readonly menuItemId: string;
+  readonly name?: string | null;
+  readonly description?: string | null;
+  readonly priceWon?: number | null;
+  readonly available?: boolean | null;
+}
+
+/**
+ * Changes one item of a store's menu and publishes the store's new menu, so that the order
+ * subgraph prices new orders with it. Only the store's owner may.
+ */
+export function updateMenuItem(outbox: Outbox<Tx>) {
+  return (viewer: Viewer | null, input: UpdateMenuItemInput): Promise<MenuItem> => {
+    const actor = requireRole(viewer, 'STORE_OWNER');
+    const change = {
+      ...(input.name != null && { name: requireText(input.name, 'input.name', 100) }),
+      ...(input.description != null && { description: input.description.trim() }),
+      ...(input.priceWon != null && {
+        priceWon: requireIntInRange(input.priceWon, 'input.priceWon', 0, 1_000_000),
+      }),
+      ...(input.available != null && { available: input.available }),
+    };
+    if ((change.description?.length ?? 0) > 500) {
+      throw new BadUserInputError('input.description', 'must be at most 500 characters.');
+    }
+    return outbox.transaction(async (tx) => {
+      const item = await tx.menuItem.findUnique({
+        where: { id: input.menuItemId },
+        include: { store: { select: { ownerId: true } } },
+      });
+      if (!item) throw new BadUserInputError('input.menuItemId', 'no menu item has this id.');
+      if (actor.role !== 'ADMIN' && item.store.ownerId !== actor.id) {
+        throw new ForbiddenError('This menu item is in a store you do not own.');
+      }
+      const updated = await tx.menuItem.update({ where: { id: item.id }, data: change });
+      await tx.store.update({
+        where: { id: item.storeId },
+        data: { menuVersion: { increment: 1 } },
+      });
+      await outbox.append(tx, [await publishedMenu(tx, item.storeId, actor)]);
+      return updated;
+    });
+  };
+}

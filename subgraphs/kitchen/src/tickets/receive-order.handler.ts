@@ -1,0 +1,31 @@
+import type { orderPlaced } from '@baedal/contracts';
+import type { EventEnvelope, PayloadOf } from '@baedal/event-bus';
+import type { Tx } from '../db.js';
+import { KitchenTicket } from './kitchen-ticket.aggregate.js';
+import type { KitchenTicketRepository } from './kitchen-ticket.repository.js';
+
+/** A paid order arrives: its store's kitchen gets a ticket waiting to be accepted. */
+export function receiveOrder(tickets: KitchenTicketRepository) {
+  return async (event: EventEnvelope<PayloadOf<typeof orderPlaced>>, tx: Tx): Promise<void> => {
+    const order = event.payload;
+    const store = await tx.store.findUniqueOrThrow({ where: { id: order.storeId } });
+    const ticket = KitchenTicket.receive({
+      orderId: order.orderId,
+      store: {
+        id: store.id,
+        ownerId: store.ownerId,
+        name: store.name,
+        address: store.address,
+        location: { lat: store.lat, lng: store.lng },
+      },
+      customerId: order.customerId,
+      items: order.items.map(({ menuItemId, name, quantity }) => ({ menuItemId, name, quantity })),
+      express: order.express,
+      dropoff: order.deliveryAddress,
+      deliveryFeeWon: order.deliveryFeeWon,
+      expressFeeWon: order.expressFeeWon,
+      placedAt: new Date(event.occurredAt),
+    });
+    await tickets.save(tx, ticket);
+  };
+}
