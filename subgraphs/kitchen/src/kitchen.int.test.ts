@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { orderPlaced } from '@baedal/contracts';
 import { eventStream, publishEvent } from '@baedal/event-bus';
+import type { Viewer } from '@baedal/identity';
 import { createTestDatabase, type TestDatabase } from '@baedal/prisma/testing';
 import type { RunningService } from '@baedal/service-kit';
 import {
@@ -80,7 +81,7 @@ async function placeOrder(): Promise<string> {
   return orderId;
 }
 
-const act = (mutation: string, viewer: typeof owner | typeof customer | null, orderId: string) =>
+const act = (mutation: string, viewer: Viewer | null, orderId: string) =>
   call<Record<string, { ticket: { status: string } }>>(
     viewer,
     `mutation($orderId: ID!) { ${mutation}(input: { orderId: $orderId }) { ticket { status } } }`,
