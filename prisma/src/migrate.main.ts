@@ -21,3 +21,6 @@ for (const name of (requested.length ? requested : subgraphSchemas) as SubgraphS
   const applied = await migrateDatabase(name, url);
   console.log(`${name}: ${applied.length ? `applied ${applied.join(', ')}` : 'up to date'}`);
 }
+// The WebAssembly schema engine leaves a timer of its own pending for about ten seconds
+// after it is freed; a one-shot command need not wait for it.
+process.exit(0);

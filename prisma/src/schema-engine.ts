@@ -47,7 +47,7 @@ export async function withSchemaEngine<T>(
   work: (engine: SchemaEngine) => Promise<T>,
 ): Promise<T> {
   await loadWasm();
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 2, allowExitOnIdle: true });
   try {
     const engine = await glue.SchemaEngine.new(
       { datamodels: files.map((file) => [file.path, file.content] as [string, string]) },

@@ -60,6 +60,8 @@ export const orderReadyForPickup = defineEvent({
   payload: z.object({
     orderId,
     storeId: id,
+    /** Lets the delivery subgraph show the delivery to the store's owner. */
+    storeOwnerId: id,
     customerId: id,
     pickup: place.extend({ name: z.string().min(1) }),
     dropoff: place,

@@ -17,3 +17,12 @@ export function requireIntInRange(value: number, field: string, min: number, max
   }
   return value;
 }
+
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Whether `id` is a UUID. Orders, payments and deliveries have UUID keys, and PostgreSQL
+ * refuses any other text for such a column, so lookups answer other ids as unknown
+ * without asking the database.
+ */
+export const isUuid = (id: string): boolean => uuidPattern.test(id);

@@ -7,6 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import {
   applyNote,
   deleteKeys,
+  eventually,
   noteEvent,
   noteWritten,
   prismaClient,
@@ -164,7 +165,7 @@ describe('outbox', () => {
     const event = noteEvent();
     await outbox.transaction((tx) => outbox.append(tx, [event]));
 
-    await vi.waitFor(async () => {
+    await eventually(async () => {
       expect(await redis.xlen(eventStream(prefix, 'fixture'))).toBe(1);
     });
   });
@@ -177,7 +178,7 @@ describe('consumer', () => {
     await publish(outbox, events);
     await newConsumer(prefix, outbox).start();
 
-    await vi.waitFor(async () => expect(await drained(prefix)).toBe(true));
+    await eventually(async () => expect(await drained(prefix)).toBe(true));
     expect(await applications()).toEqual({ a: 1, b: 1, c: 1 });
     expect(await db.processedEvent.count()).toBe(3);
   });
@@ -193,7 +194,7 @@ describe('consumer', () => {
 
     await newConsumer(prefix, outbox).start();
 
-    await vi.waitFor(async () => expect(await drained(prefix)).toBe(true));
+    await eventually(async () => expect(await drained(prefix)).toBe(true));
     expect(await applications()).toEqual({ twice: 1 });
   });
 
@@ -210,7 +211,7 @@ describe('consumer', () => {
     await publish(outbox, [noteEvent('after')]);
     await newConsumer(prefix, outbox).start();
 
-    await vi.waitFor(async () => expect(await drained(prefix)).toBe(true));
+    await eventually(async () => expect(await drained(prefix)).toBe(true));
     expect(await applications()).toEqual({ after: 1 });
     expect(await redis.xlen(deadLetterStream(prefix, 'notes'))).toBe(0);
   });
@@ -227,7 +228,7 @@ describe('consumer', () => {
     await publish(outbox, [noteEvent('good')]);
     await newConsumer(prefix, outbox).start();
 
-    await vi.waitFor(async () => expect(await applications()).toEqual({ good: 1 }));
+    await eventually(async () => expect(await applications()).toEqual({ good: 1 }));
     const dead = await redis.xrange(deadLetterStream(prefix, 'notes'), '-', '+');
     expect(dead).toHaveLength(3);
     const reasons = dead.map(([, fields]) => fields[fields.indexOf('error') + 1]);
@@ -255,11 +256,8 @@ describe('consumer', () => {
       ],
     }).start();
 
-    await vi.waitFor(
-      async () => expect(await redis.xlen(deadLetterStream(prefix, 'notes'))).toBe(1),
-      {
-        timeout: 10_000,
-      },
+    await eventually(async () =>
+      expect(await redis.xlen(deadLetterStream(prefix, 'notes'))).toBe(1),
     );
     expect(attempts).toHaveLength(3);
     const [[, fields]] = (await redis.xrange(deadLetterStream(prefix, 'notes'), '-', '+')) as [
@@ -295,12 +293,10 @@ describe('consumer', () => {
     await publish(outbox, [noteEvent('waited')]);
     await newConsumer(prefix, outbox, { database: flakyDatabase, maxDeliveries: 1 }).start();
 
-    await vi.waitFor(() => expect(refused).toBeGreaterThan(0));
+    await eventually(() => expect(refused).toBeGreaterThan(0));
     databaseDown = false;
 
-    await vi.waitFor(async () => expect(await applications()).toEqual({ waited: 1 }), {
-      timeout: 10_000,
-    });
+    await eventually(async () => expect(await applications()).toEqual({ waited: 1 }));
     expect(await redis.xlen(deadLetterStream(prefix, 'notes'))).toBe(0);
   });
 
@@ -315,7 +311,7 @@ describe('consumer', () => {
     // A long retry delay: only "finish your own pending first" can explain prompt delivery.
     await newConsumer(prefix, outbox, { retryAfterMs: 60_000 }).start();
 
-    await vi.waitFor(async () =>
+    await eventually(async () =>
       expect(await applications()).toEqual({ 'read-before-crash': 1, 'also-read': 1 }),
     );
     expect(await pendingCount(prefix)).toBe(0);
@@ -342,12 +338,10 @@ describe('consumer', () => {
 
     await newConsumer(prefix, outbox, { consumer: 'survivor' }).start();
 
-    await vi.waitFor(
-      async () =>
-        expect(await applications()).toEqual(Object.fromEntries(noteIds.map((id) => [id, 1]))),
-      { timeout: 15_000 },
+    await eventually(async () =>
+      expect(await applications()).toEqual(Object.fromEntries(noteIds.map((id) => [id, 1]))),
     );
-    await vi.waitFor(async () => expect(await drained(prefix)).toBe(true));
+    await eventually(async () => expect(await drained(prefix)).toBe(true));
   });
 });
 

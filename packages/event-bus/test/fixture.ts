@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { type Prisma, PrismaClient } from '@baedal/prisma/fixture';
 import { PrismaPg } from '@prisma/adapter-pg';
 import type { Redis } from 'ioredis';
+import { vi } from 'vitest';
 import { z } from 'zod';
 import { defineEvent, type EventEnvelope, type Logger, on } from '../src/index.js';
 
@@ -49,3 +50,8 @@ export async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
 }
 
 export const quietLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+
+/** Retries `assertion` until it passes: patient enough for a loaded CI machine (see service-kit's twin). */
+export function eventually<T>(assertion: () => T | Promise<T>, timeoutMs = 20_000): Promise<T> {
+  return vi.waitFor(assertion, { timeout: timeoutMs, interval: 25 });
+}

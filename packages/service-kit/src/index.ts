@@ -15,6 +15,7 @@ export {
 } from './config.js';
 export { formatError } from './graphql-errors.js';
 export { createHttpServer, healthRoutes, listen } from './http-server.js';
+export { bodyParserErrors, jsonRoute } from './json-route.js';
 export { createLogger, type Logger } from './logger.js';
 export {
   type Connection,
@@ -28,6 +29,7 @@ export {
   toConnection,
 } from './pagination.js';
 export { Resources } from './resources.js';
+export { retryOnConflict } from './retry.js';
 export { type ReadyMessage, type RunningService, runService } from './run-service.js';
 export { dateTimeScalar } from './scalars.js';
 export {

@@ -14,7 +14,8 @@ export interface ReadyMessage {
 
 /**
  * The whole of a service's `main.ts`: starts it, tells a parent process that it is ready
- * (`npm start` waits for this), and on SIGTERM or SIGINT stops it gracefully. A failure to
+ * (`npm start` waits for this), and on SIGTERM or SIGINT, or when that parent goes away,
+ * stops it gracefully. A failure to
  * start exits with status 1 and a one-paragraph reason, not a stack trace, for expected
  * failures (bad configuration, a database that cannot be reached).
  */
@@ -49,6 +50,9 @@ export async function runService(
   };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
+  // Started by `npm start` (with an IPC channel): stop when the parent goes away, however
+  // it went, instead of living on as an orphan holding the port.
+  if (process.connected) process.once('disconnect', () => stop('SIGHUP'));
 }
 
 function isConnectionError(error: unknown): boolean {

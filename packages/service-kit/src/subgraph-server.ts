@@ -12,6 +12,7 @@ import express from 'express';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
 import { formatError } from './graphql-errors.js';
 import { createHttpServer, healthRoutes, listen } from './http-server.js';
+import { bodyParserErrors } from './json-route.js';
 import type { Logger } from './logger.js';
 import type { RunningService } from './run-service.js';
 
@@ -27,7 +28,7 @@ export interface SubgraphServerOptions<Context extends BaseContext> {
   readonly logger: Logger;
   /** Resolves when the service's dependencies answer; backs `GET /ready`. */
   readonly ready: () => Promise<void>;
-  /** Routes beside `/graphql`, such as internal endpoints for other services. */
+  /** Routes beside `/graphql`, such as internal endpoints for other services (see `jsonRoute`). */
   readonly routes?: (app: express.Express) => void;
 }
 
@@ -60,10 +61,10 @@ export async function startSubgraphServer<Context extends BaseContext>(
   await apollo.start();
 
   healthRoutes(app, options.ready);
+  app.use(express.json({ limit: '100kb' }));
   options.routes?.(app);
   app.use(
     '/graphql',
-    express.json({ limit: '100kb' }),
     expressMiddleware(apollo, {
       context: async ({ req }) => {
         try {
@@ -76,6 +77,8 @@ export async function startSubgraphServer<Context extends BaseContext>(
       },
     }),
   );
+
+  app.use(bodyParserErrors);
 
   const port = await listen(httpServer, options.port, options.host);
   const url = `http://${options.host}:${port}/graphql`;

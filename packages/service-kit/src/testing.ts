@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { IdentityAsserter, identityHeader, type Viewer } from '@baedal/identity';
+import { vi } from 'vitest';
 import { developmentSecrets } from './config.js';
 
 /** A key prefix of its own per test file, so that concurrent tests never share streams. */
@@ -53,3 +54,12 @@ export function subgraphClient(url: string) {
 /** The `extensions.code` of each error of a response. */
 export const errorCodes = (response: GraphQLResponse<unknown>) =>
   (response.errors ?? []).map((error) => error.extensions?.code);
+
+/**
+ * Retries `assertion` until it passes, for effects that arrive asynchronously (events relayed
+ * and consumed by another process). Patient enough for a loaded two-core CI machine; a real
+ * failure still fails, after `timeoutMs`.
+ */
+export function eventually<T>(assertion: () => T | Promise<T>, timeoutMs = 20_000): Promise<T> {
+  return vi.waitFor(assertion, { timeout: timeoutMs, interval: 50 });
+}

@@ -6,6 +6,7 @@ import { createTestDatabase, type TestDatabase } from '@baedal/prisma/testing';
 import type { RunningService } from '@baedal/service-kit';
 import {
   errorCodes,
+  eventually,
   randomPrefix,
   subgraphClient,
   testEnvironment,
@@ -75,7 +76,7 @@ async function placeOrder(): Promise<string> {
       { actor: customer },
     ),
   );
-  await vi.waitFor(async () =>
+  await eventually(async () =>
     expect(await db.kitchenTicket.count({ where: { orderId } })).toBe(1),
   );
   return orderId;
@@ -137,7 +138,7 @@ describe('kitchen subgraph', () => {
     ] as const) {
       expect((await act(mutation, owner, orderId)).data?.[mutation]?.ticket.status).toBe(status);
     }
-    await vi.waitFor(async () => {
+    await eventually(async () => {
       const types = (await kitchenEvents())
         .filter((event) => event.correlationId === orderId)
         .map((event) => event.type);
@@ -206,7 +207,7 @@ describe('kitchen subgraph', () => {
         { price: priceWon },
       );
     expect((await update(3000)).data?.updateMenuItem.menuItem.priceWon).toBe(3000);
-    await vi.waitFor(async () => {
+    await eventually(async () => {
       const latest = (await kitchenEvents())
         .filter(
           (event) =>

@@ -1,3 +1,4 @@
+import { isUuid } from '@baedal/domain';
 import DataLoader from 'dataloader';
 import type { Db } from './db.js';
 import type { KitchenTicket, MenuItem, Store } from './generated/prisma/client.js';
@@ -28,7 +29,7 @@ export function createLoaders(db: Db) {
       byKey(
         orderIds,
         await db.kitchenTicket.findMany({
-          where: { orderId: { in: [...orderIds] } },
+          where: { orderId: { in: orderIds.filter(isUuid) } },
           include: { store: { select: { ownerId: true } } },
         }),
         (ticket) => ticket.orderId,

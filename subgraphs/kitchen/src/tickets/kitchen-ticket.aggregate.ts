@@ -99,6 +99,7 @@ export class KitchenTicket {
         {
           orderId,
           storeId: store.id,
+          storeOwnerId: store.ownerId,
           customerId,
           pickup: { name: store.name, address: store.address, location: store.location },
           dropoff,

@@ -1,4 +1,4 @@
-import { ConflictError } from '@baedal/domain';
+import { ConflictError, isUuid } from '@baedal/domain';
 import type { Outbox } from '@baedal/event-bus';
 import type { Db, Tx } from '../db.js';
 import type { Store, KitchenTicket as TicketRow } from '../generated/prisma/client.js';
@@ -8,7 +8,9 @@ import { KitchenTicket, type TicketItem } from './kitchen-ticket.aggregate.js';
 export class KitchenTicketRepository {
   constructor(private readonly outbox: Outbox<Tx>) {}
 
+  /** The ticket of this order; null for an unknown id, including one that is not a UUID. */
   async find(db: Db | Tx, orderId: string): Promise<KitchenTicket | null> {
+    if (!isUuid(orderId)) return null;
     const row = await db.kitchenTicket.findUnique({ where: { orderId }, include: { store: true } });
     return row && toAggregate(row);
   }

@@ -61,6 +61,7 @@ CREATE TABLE "order" (
     "delivery_address" TEXT NOT NULL,
     "delivery_lat" DOUBLE PRECISION NOT NULL,
     "delivery_lng" DOUBLE PRECISION NOT NULL,
+    "rider_id" TEXT,
     "version" INTEGER NOT NULL,
     "created_at" TIMESTAMPTZ(3) NOT NULL,
     "updated_at" TIMESTAMPTZ(3) NOT NULL,

@@ -44,6 +44,7 @@ CREATE TABLE "delivery" (
     "id" UUID NOT NULL,
     "order_id" UUID NOT NULL,
     "store_id" TEXT NOT NULL,
+    "store_owner_id" TEXT NOT NULL,
     "customer_id" TEXT NOT NULL,
     "status" "DeliveryStatus" NOT NULL,
     "express" BOOLEAN NOT NULL,

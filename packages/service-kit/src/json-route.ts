@@ -1,0 +1,51 @@
+import { DomainError, type ErrorCode } from '@baedal/domain';
+import type express from 'express';
+import type { Logger } from './logger.js';
+
+/** The HTTP status of each expected failure, for routes that are not GraphQL. */
+const httpStatus: Record<ErrorCode, number> = {
+  BAD_USER_INPUT: 400,
+  UNAUTHENTICATED: 401,
+  PAYMENT_DECLINED: 402,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  INVALID_TRANSITION: 409,
+  CONFLICT: 409,
+  PAYMENT_UNAVAILABLE: 503,
+};
+
+/**
+ * A JSON endpoint for other services. What `handle` returns is answered with HTTP 200; a
+ * `DomainError` with its status and `{ error: { code, message, ...details } }`; anything
+ * else is logged and answered with HTTP 500, masked. The body is already parsed (JSON).
+ */
+export function jsonRoute(
+  logger: Logger,
+  handle: (request: express.Request) => Promise<unknown>,
+): express.RequestHandler {
+  return async (request, response) => {
+    try {
+      response.json(await handle(request));
+    } catch (error) {
+      if (error instanceof DomainError) {
+        response.status(httpStatus[error.code]).json({
+          error: { code: error.code, message: error.message, ...error.details },
+        });
+        return;
+      }
+      logger.error({ err: error, path: request.path }, 'unexpected error in a JSON route');
+      response
+        .status(500)
+        .json({ error: { code: 'INTERNAL_SERVER_ERROR', message: 'Internal server error' } });
+    }
+  };
+}
+
+/** Answers a body that is not JSON, or too large, as `BAD_USER_INPUT` instead of an HTML page. */
+export const bodyParserErrors: express.ErrorRequestHandler = (error, _request, response, next) => {
+  const status = (error as { status?: number }).status;
+  if (status === undefined || status >= 500) return next(error);
+  response.status(status).json({
+    error: { code: 'BAD_USER_INPUT', field: 'body', message: (error as Error).message },
+  });
+};

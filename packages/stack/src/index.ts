@@ -1,0 +1,4 @@
+export { type GraphQLResponse, routerClient, tokenFor } from './client.js';
+export { PreflightError, preflight } from './preflight.js';
+export { type ServiceName, ServiceProcess } from './service-process.js';
+export { isolatedPrefixes, type Stack, type StackOptions, startStack } from './stack.js';

@@ -1,0 +1,109 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import type { ReadyMessage } from '@baedal/service-kit';
+
+export type ServiceName = 'order' | 'payment' | 'kitchen' | 'delivery' | 'router';
+
+const entryPoints: Record<ServiceName, string> = {
+  order: '../../../subgraphs/order/src/main.ts',
+  payment: '../../../subgraphs/payment/src/main.ts',
+  kitchen: '../../../subgraphs/kitchen/src/main.ts',
+  delivery: '../../../subgraphs/delivery/src/main.ts',
+  router: '../../../router/src/main.ts',
+};
+
+const readyTimeoutMs = 60_000;
+const stopTimeoutMs = 15_000;
+
+/**
+ * One service running in a child process, from its TypeScript sources. The child tells us
+ * it is ready (and where it listens) over IPC; see `runService`.
+ */
+export class ServiceProcess {
+  readonly #output: string[] = [];
+  #child: ChildProcess | undefined;
+  #stopping = false;
+
+  constructor(
+    readonly name: ServiceName,
+    private readonly env: NodeJS.ProcessEnv,
+    private readonly output: 'inherit' | 'capture',
+  ) {}
+
+  /** Starts the process and resolves with its URL once it accepts requests. */
+  async start(): Promise<string> {
+    const entry = fileURLToPath(new URL(entryPoints[this.name], import.meta.url));
+    const stdio = this.output === 'inherit' ? 'inherit' : 'pipe';
+    const child = spawn(
+      process.execPath,
+      ['--conditions=@baedal/source', '--import', 'tsx', entry],
+      {
+        env: { ...process.env, ...this.env },
+        stdio: ['ignore', stdio, stdio, 'ipc'],
+      },
+    );
+    this.#child = child;
+    for (const stream of [child.stdout, child.stderr]) {
+      stream?.setEncoding('utf8').on('data', (chunk: string) => this.#capture(chunk));
+    }
+    const exited = once(child, 'exit').then(([code, signal]) => {
+      throw new Error(
+        `${this.name} exited (${signal ?? `status ${code}`}) before it was ready.\n${this.logs()}`,
+      );
+    });
+    const ready = once(child, 'message').then(([message]) => (message as ReadyMessage).url);
+    const timeout = new Promise<never>((_, reject) =>
+      setTimeout(
+        () =>
+          reject(
+            new Error(`${this.name} was not ready after ${readyTimeoutMs} ms.\n${this.logs()}`),
+          ),
+        readyTimeoutMs,
+      ).unref(),
+    );
+    try {
+      // The IPC channel stays open: the child stops if this process goes away.
+      return await Promise.race([ready, exited, timeout]);
+    } catch (error) {
+      await this.stop('SIGKILL');
+      throw error;
+    }
+  }
+
+  get running(): boolean {
+    return (
+      this.#child !== undefined && this.#child.exitCode === null && this.#child.signalCode === null
+    );
+  }
+
+  /** Calls `listener` if the process ends without being asked to. */
+  onUnexpectedExit(listener: (code: number | null, signal: NodeJS.Signals | null) => void): void {
+    this.#child?.once('exit', (code, signal) => {
+      if (!this.#stopping) listener(code, signal);
+    });
+  }
+
+  /** Stops the process (gracefully with SIGTERM; SIGKILL after 15 s or when asked). */
+  async stop(signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM'): Promise<void> {
+    const child = this.#child;
+    if (!child || !this.running) return;
+    this.#stopping = true;
+    const exited = once(child, 'exit');
+    child.kill(signal);
+    const timer = setTimeout(() => child.kill('SIGKILL'), stopTimeoutMs).unref();
+    await exited;
+    clearTimeout(timer);
+    this.#stopping = false;
+  }
+
+  /** The last lines the process wrote, when its output is captured. */
+  logs(): string {
+    return this.#output.join('');
+  }
+
+  #capture(chunk: string): void {
+    this.#output.push(chunk);
+    if (this.#output.length > 500) this.#output.splice(0, this.#output.length - 500);
+  }
+}

@@ -1,0 +1,186 @@
+import { randomBytes } from 'node:crypto';
+import { type AddressInfo, createServer } from 'node:net';
+import { stores } from '@baedal/demo-data';
+import {
+  databaseUrlFor,
+  dropDatabase,
+  migrateDatabase,
+  type SubgraphSchema,
+  subgraphSchemas,
+} from '@baedal/prisma';
+import { subgraphs } from '@baedal/schema';
+import pg from 'pg';
+import { preflight } from './preflight.js';
+import { type ServiceName, ServiceProcess } from './service-process.js';
+
+export interface StackOptions {
+  /** Any URL of the PostgreSQL server; each subgraph gets its own database there. */
+  readonly postgresUrl?: string;
+  readonly redisUrl?: string;
+  /** Databases are `<prefix>_order`, `<prefix>_payment` ... Default `baedal`. */
+  readonly databasePrefix?: string;
+  /** Prefix of every Redis key the services use. Default `baedal`. */
+  readonly streamPrefix?: string;
+  /** `fixed`: the router on 4000, subgraphs on 4001..4004; `any`: free ports (for tests). */
+  readonly ports?: 'fixed' | 'any';
+  /** Seed the demo stores, menus and riders. Default true. */
+  readonly seed?: boolean;
+  /** `inherit`: services write to this terminal; `capture`: kept for `logs()`. */
+  readonly output?: 'inherit' | 'capture';
+  /** Environment given to every service (log level, timeouts ...). */
+  readonly env?: NodeJS.ProcessEnv;
+  /** Drop the databases when the stack is disposed (for tests). */
+  readonly dropDatabases?: boolean;
+}
+
+export interface Stack extends AsyncDisposable {
+  readonly routerUrl: string;
+  readonly urls: Readonly<Record<ServiceName, string>>;
+  readonly databaseUrls: Readonly<Record<SubgraphSchema, string>>;
+  readonly streamPrefix: string;
+  readonly services: Readonly<Record<ServiceName, ServiceProcess>>;
+  /** Everything the services wrote, when their output is captured. */
+  logs(): string;
+}
+
+/** A random prefix for a stack of its own (databases, streams), for tests and benchmarks. */
+export function isolatedPrefixes(label: string) {
+  const suffix = randomBytes(4).toString('hex');
+  return { databasePrefix: `baedal_${label}_${suffix}`, streamPrefix: `${label}-${suffix}` };
+}
+
+/**
+ * Brings up the whole supergraph: checks PostgreSQL and Redis, creates and migrates the four
+ * databases, starts the four subgraphs and the router, and (when seeding) waits until the
+ * order subgraph's menu replica holds every demo store, so that orders can be placed at
+ * once. Disposing stops everything, router first.
+ */
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const postgresUrl =
+    options.postgresUrl ??
+    process.env.POSTGRES_URL ??
+    'postgresql://postgres@127.0.0.1:5432/postgres';
+  const redisUrl = options.redisUrl ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  const databasePrefix = options.databasePrefix ?? 'baedal';
+  const streamPrefix = options.streamPrefix ?? 'baedal';
+  const output = options.output ?? 'capture';
+  const seed = options.seed ?? true;
+
+  await preflight(postgresUrl, redisUrl);
+  const databaseUrls = Object.fromEntries(
+    subgraphSchemas.map((name) => [name, databaseUrlFor(postgresUrl, databasePrefix, name)]),
+  ) as Record<SubgraphSchema, string>;
+  for (const name of subgraphSchemas) await migrateDatabase(name, databaseUrls[name]);
+
+  const ports = await choosePorts(options.ports ?? 'fixed');
+  const url = (name: ServiceName) => `http://127.0.0.1:${ports[name]}/graphql`;
+  const common = {
+    REDIS_URL: redisUrl,
+    EVENT_STREAM_PREFIX: streamPrefix,
+    SEED_DEMO_DATA: String(seed),
+    ...options.env,
+  };
+  const environments: Record<ServiceName, NodeJS.ProcessEnv> = {
+    payment: { DATABASE_URL: databaseUrls.payment },
+    kitchen: { DATABASE_URL: databaseUrls.kitchen },
+    delivery: { DATABASE_URL: databaseUrls.delivery },
+    order: { DATABASE_URL: databaseUrls.order, PAYMENT_URL: `http://127.0.0.1:${ports.payment}` },
+    router: {
+      ORDER_URL: url('order'),
+      PAYMENT_URL: url('payment'),
+      KITCHEN_URL: url('kitchen'),
+      DELIVERY_URL: url('delivery'),
+    },
+  };
+  const services = Object.fromEntries(
+    serviceNames.map((name) => [
+      name,
+      new ServiceProcess(
+        name,
+        { ...common, PORT: String(ports[name]), ...environments[name] },
+        output,
+      ),
+    ]),
+  ) as Record<ServiceName, ServiceProcess>;
+  const started = Object.values(services);
+
+  try {
+    // Every URL is known up front, so all five start at once; none calls another while starting.
+    const urls = Object.fromEntries(
+      await Promise.all(
+        serviceNames.map(async (name) => [name, await services[name].start()] as const),
+      ),
+    ) as Record<ServiceName, string>;
+    if (seed) await waitForMenuReplica(databaseUrls.order);
+    return {
+      routerUrl: urls.router,
+      urls,
+      databaseUrls,
+      streamPrefix,
+      services,
+      logs: () => started.map((process) => process.logs()).join(''),
+      async [Symbol.asyncDispose]() {
+        await stopAll(started);
+        if (options.dropDatabases) await Promise.all(Object.values(databaseUrls).map(dropDatabase));
+      },
+    };
+  } catch (error) {
+    await stopAll(started);
+    throw error;
+  }
+}
+
+const serviceNames: readonly ServiceName[] = ['order', 'payment', 'kitchen', 'delivery', 'router'];
+
+/** The default ports, or free ones picked by the system (for stacks that run side by side). */
+async function choosePorts(choice: 'fixed' | 'any'): Promise<Record<ServiceName, number>> {
+  if (choice === 'fixed') return { ...subgraphs, router: 4000 };
+  const free = await Promise.all(serviceNames.map(() => freePort()));
+  return Object.fromEntries(serviceNames.map((name, index) => [name, free[index]!])) as Record<
+    ServiceName,
+    number
+  >;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function stopAll(processes: ServiceProcess[]): Promise<void> {
+  const router = processes.filter((process) => process.name === 'router');
+  await Promise.all(router.map((process) => process.stop()));
+  await Promise.all(
+    processes.filter((process) => process.name !== 'router').map((process) => process.stop()),
+  );
+}
+
+/**
+ * The kitchen publishes the demo menus when it starts; the order subgraph can take orders
+ * for a store once its replica has the store's menu.
+ */
+async function waitForMenuReplica(orderDatabaseUrl: string, timeoutMs = 30_000): Promise<void> {
+  const client = new pg.Client({ connectionString: orderDatabaseUrl });
+  await client.connect();
+  try {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const { rows } = await client.query<{ count: string }>(
+        'SELECT count(*) FROM store_replica WHERE id = ANY($1)',
+        [stores.map((store) => store.id)],
+      );
+      if (Number(rows[0]?.count) === stores.length) return;
+      if (Date.now() > deadline)
+        throw new Error('The order subgraph did not receive the demo menus in time.');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  } finally {
+    await client.end();
+  }
+}

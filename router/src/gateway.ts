@@ -1,0 +1,48 @@
+import {
+  ApolloGateway,
+  type GraphQLDataSourceProcessOptions,
+  RemoteGraphQLDataSource,
+} from '@apollo/gateway';
+import { type IdentityAsserter, identityHeader } from '@baedal/identity';
+import { readSupergraphSdl } from '@baedal/schema';
+import type { RouterContext } from './context.js';
+
+/**
+ * Sends each subgraph request with an identity assertion for the request's viewer, signed
+ * with the secret subgraphs verify. The person's own bearer token never leaves the router.
+ */
+class IdentityAssertingDataSource extends RemoteGraphQLDataSource<RouterContext> {
+  readonly #identity: IdentityAsserter;
+
+  constructor(url: string, identity: IdentityAsserter) {
+    // Node's own fetch (undici) instead of the gateway's default make-fetch-happen: about
+    // 0.8 ms less per subgraph request, measured on loopback (see README, Performance).
+    super({ url, fetcher: fetch });
+    this.#identity = identity;
+  }
+
+  override async willSendRequest({
+    request,
+    context,
+  }: GraphQLDataSourceProcessOptions<RouterContext>) {
+    request.http?.headers.set(identityHeader, await this.#identity.assert(context.viewer ?? null));
+  }
+}
+
+export interface GatewayOptions {
+  /** Where each subgraph listens, replacing the URLs composed into the supergraph. */
+  readonly subgraphUrls: Readonly<Record<string, string>>;
+  readonly identity: IdentityAsserter;
+}
+
+/** Apollo's gateway over the checked-in supergraph (no managed federation, no Uplink). */
+export function createGateway({ subgraphUrls, identity }: GatewayOptions): ApolloGateway {
+  return new ApolloGateway({
+    supergraphSdl: readSupergraphSdl(),
+    buildService: ({ name, url }) => {
+      const target = subgraphUrls[name] ?? url;
+      if (!target) throw new Error(`No URL for subgraph ${name}.`);
+      return new IdentityAssertingDataSource(target, identity);
+    },
+  });
+}

@@ -1,0 +1,565 @@
+import { randomUUID } from 'node:crypto';
+import { orderDelivered, orderReadyForPickup } from '@baedal/contracts';
+import { riders } from '@baedal/demo-data';
+import { distanceKm } from '@baedal/domain';
+import { eventStream, publishEvent } from '@baedal/event-bus';
+import type { Viewer } from '@baedal/identity';
+import { createTestDatabase, type TestDatabase } from '@baedal/prisma/testing';
+import type { RunningService } from '@baedal/service-kit';
+import {
+  errorCodes,
+  eventually,
+  randomPrefix,
+  subgraphClient,
+  testEnvironment,
+} from '@baedal/service-kit/testing';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { loadDeliveryConfig } from './config.js';
+import { connectDatabase, type Db } from './db.js';
+import { seedDelivery } from './seed.js';
+import { start } from './server.js';
+
+/** Near the Gangnam stores. */
+const nearRider = { id: 'rider-1', role: 'RIDER' } as const;
+/** Also near the Gangnam stores (about 2 km away). */
+const otherNearRider = { id: 'rider-4', role: 'RIDER' } as const;
+/** In Hongdae, about 11 km from Gangnam. */
+const farRider = { id: 'rider-2', role: 'RIDER' } as const;
+const customer = { id: 'customer-1', role: 'CUSTOMER' } as const;
+const otherCustomer = { id: 'customer-2', role: 'CUSTOMER' } as const;
+const owner = { id: 'owner-1', role: 'STORE_OWNER' } as const;
+const admin = { id: 'admin-1', role: 'ADMIN' } as const;
+
+const gangnamChicken = {
+  id: 'store-gangnam-chicken',
+  name: 'Gangnam Chicken 강남치킨',
+  address: '396 Gangnam-daero, Gangnam-gu, Seoul',
+  location: { lat: 37.4979, lng: 127.0276 },
+};
+const home = { address: '152 Teheran-ro', location: { lat: 37.5006, lng: 127.0364 } };
+
+let database: TestDatabase;
+let service: RunningService;
+let db: Db;
+let redis: Redis;
+const prefix = randomPrefix();
+let call: ReturnType<typeof subgraphClient>;
+
+beforeAll(async () => {
+  database = await createTestDatabase('delivery');
+  service = await start(
+    loadDeliveryConfig({ ...testEnvironment(database.url, prefix), SEED_DEMO_DATA: 'true' }),
+  );
+  call = subgraphClient(service.url);
+  db = connectDatabase(database.url);
+  redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+});
+
+afterAll(async () => {
+  await service?.[Symbol.asyncDispose]();
+  await db?.$disconnect();
+  const keys = await redis.keys(`${prefix}:*`);
+  if (keys.length) await redis.del(...keys);
+  redis.disconnect();
+  await database?.[Symbol.asyncDispose]();
+});
+
+interface Ready {
+  readonly express?: boolean;
+  /** Where the food waits; the Gangnam chicken store unless given. */
+  readonly pickupAt?: { lat: number; lng: number };
+}
+
+/** The kitchen's announcement that an order's food is ready at the Gangnam chicken store. */
+const readyEvent = (orderId: string, { express = false, pickupAt }: Ready = {}) =>
+  orderReadyForPickup.create(
+    {
+      orderId,
+      storeId: gangnamChicken.id,
+      storeOwnerId: owner.id,
+      customerId: customer.id,
+      pickup: {
+        name: gangnamChicken.name,
+        address: gangnamChicken.address,
+        location: pickupAt ?? gangnamChicken.location,
+      },
+      dropoff: home,
+      express,
+      deliveryFeeWon: 3000,
+      expressFeeWon: express ? 2000 : 0,
+    },
+    { actor: owner },
+  );
+
+/** Plays the kitchen: an order's food is ready. Resolves with the delivery it is offered as. */
+async function foodReady(ready: Ready = {}) {
+  const orderId = randomUUID();
+  await publishEvent(redis, prefix, readyEvent(orderId, ready));
+  return eventually(async () => {
+    const delivery = await db.delivery.findUnique({ where: { orderId } });
+    expect(delivery).not.toBeNull();
+    return delivery!;
+  });
+}
+
+const stored = (id: string) => db.delivery.findUniqueOrThrow({ where: { id } });
+
+type DeliveryAction = { delivery: { id: string; status: string; rider: { id: string } | null } };
+
+const act = (mutation: 'claimDelivery' | 'pickUpDelivery', viewer: Viewer | null, id: string) =>
+  call<Record<string, DeliveryAction>>(
+    viewer,
+    `mutation($id: ID!) { ${mutation}(input: { deliveryId: $id }) { delivery { id status rider { id } } } }`,
+    { id },
+  );
+
+const available = async (viewer: Viewer) =>
+  (
+    await call<{
+      availableDeliveries: { edges: { distanceKm: number; node: { id: string } }[] };
+    }>(viewer, '{ availableDeliveries(first: 100) { edges { distanceKm node { id } } } }')
+  ).data?.availableDeliveries.edges;
+
+/** The events this subgraph published about an order. */
+const deliveryEvents = async (orderId: string) =>
+  (await redis.xrange(eventStream(prefix, 'delivery'), '-', '+'))
+    .map(([, fields]) => JSON.parse(fields[3]!))
+    .filter((event) => event.correlationId === orderId);
+
+/** Events of a type that committed with an order's changes (published or not yet). */
+const outboxed = (type: string, orderId: string) =>
+  db.$queryRaw<{ id: string }[]>`
+    SELECT id FROM outbox_event WHERE type = ${type} AND envelope->>'correlationId' = ${orderId}`;
+
+/** How many of a producer's events this subgraph's consumer took but has not acknowledged. */
+const unacknowledged = async (producer: string) =>
+  ((await redis.xpending(eventStream(prefix, producer), 'delivery')) as [number])[0];
+
+const entities = <T>(viewer: Viewer | null, representations: object[], selection: string) =>
+  call<{ _entities: (T | null)[] }>(
+    viewer,
+    `query($representations: [_Any!]!) { _entities(representations: $representations) { ${selection} } }`,
+    { representations },
+  );
+
+describe('delivery subgraph', () => {
+  it('creates the demo riders where the demo data places them, once', async () => {
+    const profile = await call<{ riderProfile: Record<string, unknown> }>(
+      nearRider,
+      '{ riderProfile { id name vehicle location { lat lng } locationUpdatedAt } }',
+    );
+    expect(profile.data?.riderProfile).toMatchObject({
+      id: 'rider-1',
+      name: 'Kang Dohyun',
+      vehicle: 'MOTORBIKE',
+      location: { lat: 37.4985, lng: 127.029 },
+      locationUpdatedAt: expect.any(String),
+    });
+
+    const before = await db.rider.findMany({ orderBy: { id: 'asc' } });
+    await seedDelivery(db);
+    expect(await db.rider.findMany({ orderBy: { id: 'asc' } })).toEqual(before);
+    expect(before.map((rider) => rider.id)).toEqual(riders.map((rider) => rider.id));
+  });
+
+  it('offers a ready order as an available delivery and announces it', async () => {
+    const delivery = await foodReady({ express: true });
+    expect(delivery).toMatchObject({
+      status: 'AVAILABLE',
+      storeId: gangnamChicken.id,
+      customerId: customer.id,
+      express: true,
+      feeWon: 5000,
+      riderId: null,
+    });
+    await eventually(async () =>
+      expect(await deliveryEvents(delivery.orderId)).toEqual([
+        expect.objectContaining({
+          type: 'delivery.offered',
+          payload: expect.objectContaining({ deliveryId: delivery.id, feeWon: 5000 }),
+        }),
+      ]),
+    );
+  });
+
+  it('shows an available delivery to a rider near the store, with the distance, and not to a far one', async () => {
+    const delivery = await foodReady();
+    const expectedKm = distanceKm({ lat: 37.4985, lng: 127.029 }, gangnamChicken.location);
+    expect(await available(nearRider)).toContainEqual({
+      node: { id: delivery.id },
+      distanceKm: Math.round(expectedKm * 100) / 100,
+    });
+    expect((await available(farRider))?.map((edge) => edge.node.id)).not.toContain(delivery.id);
+  });
+
+  it('lists available deliveries nearest first, page by page', async () => {
+    // About 2 km north of the rider, then right where the rider is.
+    const farther = await foodReady({ pickupAt: { lat: 37.5165, lng: 127.029 } });
+    const nearer = await foodReady({ pickupAt: { lat: 37.4985, lng: 127.029 } });
+    const all = await available(nearRider);
+    const ids = all!.map((edge) => edge.node.id);
+    expect(ids[0]).toBe(nearer.id);
+    expect(all![0]!.distanceKm).toBe(0);
+    expect(ids).toContain(farther.id);
+    const distances = all!.map((edge) => edge.distanceKm);
+    expect(distances).toEqual([...distances].sort((a, b) => a - b));
+
+    const page = (after: string | null) =>
+      call<{
+        availableDeliveries: {
+          edges: { node: { id: string } }[];
+          pageInfo: { hasNextPage: boolean; endCursor: string | null };
+        };
+      }>(
+        nearRider,
+        'query($after: String) { availableDeliveries(first: 1, after: $after) { edges { node { id } } pageInfo { hasNextPage endCursor } } }',
+        { after },
+      );
+    const first = (await page(null)).data!.availableDeliveries;
+    const second = (await page(first.pageInfo.endCursor)).data!.availableDeliveries;
+    expect(first.pageInfo.hasNextPage).toBe(true);
+    expect([...first.edges, ...second.edges].map((edge) => edge.node.id)).toEqual(
+      all!.slice(0, 2).map((edge) => edge.node.id),
+    );
+  });
+
+  it('offers one delivery per order, however often the kitchen says it is ready', async () => {
+    const orderId = randomUUID();
+    const ready = readyEvent(orderId);
+    await publishEvent(redis, prefix, ready);
+    await publishEvent(redis, prefix, ready);
+    await publishEvent(redis, prefix, readyEvent(orderId));
+    // The consumer reads the kitchen's stream in order: once this later order is offered,
+    // the three announcements above have been handled.
+    await foodReady();
+    expect(await db.delivery.count({ where: { orderId } })).toBe(1);
+    expect(await outboxed('delivery.offered', orderId)).toHaveLength(1);
+    // Handled without failing: a failed handler leaves its event unacknowledged, to retry.
+    await eventually(async () => expect(await unacknowledged('kitchen')).toBe(0));
+  });
+
+  it('gives a delivery to exactly one of two riders claiming it at once; the other gets CONFLICT', async () => {
+    const delivery = await foodReady();
+    const responses = await Promise.all([
+      act('claimDelivery', nearRider, delivery.id),
+      act('claimDelivery', otherNearRider, delivery.id),
+    ]);
+    const winners = responses.filter((response) => response.data?.claimDelivery);
+    expect(winners).toHaveLength(1);
+    expect(responses.flatMap(errorCodes)).toEqual(['CONFLICT']);
+
+    const winner = winners[0]!.data!.claimDelivery!.delivery;
+    expect(winner).toMatchObject({ id: delivery.id, status: 'ASSIGNED' });
+    expect(await stored(delivery.id)).toMatchObject({
+      status: 'ASSIGNED',
+      riderId: winner.rider?.id,
+    });
+    expect(await outboxed('delivery.rider-assigned', delivery.orderId)).toHaveLength(1);
+    await eventually(async () =>
+      expect(
+        (await deliveryEvents(delivery.orderId)).filter(
+          (event) => event.type === 'delivery.rider-assigned',
+        ),
+      ).toEqual([
+        expect.objectContaining({
+          payload: {
+            deliveryId: delivery.id,
+            orderId: delivery.orderId,
+            riderId: winner.rider?.id,
+          },
+        }),
+      ]),
+    );
+  });
+
+  it('refuses a claim from a rider far from the store, and changes nothing', async () => {
+    const delivery = await foodReady();
+    const response = await act('claimDelivery', farRider, delivery.id);
+    expect(errorCodes(response)).toEqual(['FORBIDDEN']);
+    expect(response.errors?.[0]?.message).toMatch(/within 3 km/);
+    expect(await stored(delivery.id)).toMatchObject({ status: 'AVAILABLE', riderId: null });
+    expect(await outboxed('delivery.rider-assigned', delivery.orderId)).toHaveLength(0);
+  });
+
+  it('lets only the assigned rider pick up, once, and completes the delivery when the customer confirms', async () => {
+    const delivery = await foodReady();
+    await act('claimDelivery', nearRider, delivery.id);
+
+    expect(errorCodes(await act('pickUpDelivery', otherNearRider, delivery.id))).toEqual([
+      'FORBIDDEN',
+    ]);
+    expect((await stored(delivery.id)).status).toBe('ASSIGNED');
+
+    const pickedUp = await act('pickUpDelivery', nearRider, delivery.id);
+    expect(pickedUp.data?.pickUpDelivery?.delivery.status).toBe('PICKED_UP');
+
+    const again = await act('pickUpDelivery', nearRider, delivery.id);
+    expect(again.errors?.[0]?.extensions).toMatchObject({
+      code: 'INVALID_TRANSITION',
+      currentStatus: 'PICKED_UP',
+    });
+    expect(await outboxed('delivery.picked-up', delivery.orderId)).toHaveLength(1);
+    await eventually(async () =>
+      expect((await deliveryEvents(delivery.orderId)).map((event) => event.type)).toEqual([
+        'delivery.offered',
+        'delivery.rider-assigned',
+        'delivery.picked-up',
+      ]),
+    );
+
+    await publishEvent(
+      redis,
+      prefix,
+      orderDelivered.create(
+        { orderId: delivery.orderId, customerId: customer.id },
+        { actor: customer },
+      ),
+    );
+    await eventually(async () =>
+      expect(await stored(delivery.id)).toMatchObject({
+        status: 'DELIVERED',
+        closedAt: expect.any(Date),
+      }),
+    );
+  });
+
+  it("lists a rider's deliveries newest first, by status, page by page", async () => {
+    const earlier = await foodReady();
+    const later = await foodReady();
+    await act('claimDelivery', nearRider, earlier.id);
+    await act('claimDelivery', nearRider, later.id);
+    await act('pickUpDelivery', nearRider, earlier.id);
+
+    type Page = {
+      myDeliveries: {
+        edges: { node: { id: string; status: string } }[];
+        pageInfo: { hasNextPage: boolean; endCursor: string | null };
+      };
+    };
+    const ids: string[] = [];
+    let after: string | null = null;
+    do {
+      const response: { data?: Page | null } = await call<Page>(
+        nearRider,
+        'query($after: String) { myDeliveries(first: 2, after: $after) { edges { node { id status } } pageInfo { hasNextPage endCursor } } }',
+        { after },
+      );
+      const page: Page['myDeliveries'] = response.data!.myDeliveries;
+      ids.push(...page.edges.map((edge) => edge.node.id));
+      after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
+    } while (after);
+    const expected = await db.delivery.findMany({
+      where: { riderId: nearRider.id },
+      orderBy: [{ assignedAt: 'desc' }, { id: 'desc' }],
+    });
+    expect(ids).toEqual(expected.map((delivery) => delivery.id));
+    expect(ids).toContain(earlier.id);
+    expect(ids).toContain(later.id);
+
+    const assigned = await call<Page>(
+      nearRider,
+      '{ myDeliveries(status: [ASSIGNED], first: 100) { edges { node { id status } } } }',
+    );
+    const nodes = assigned.data!.myDeliveries.edges.map((edge) => edge.node);
+    expect(nodes).toContainEqual({ id: later.id, status: 'ASSIGNED' });
+    expect(nodes.every((node) => node.status === 'ASSIGNED')).toBe(true);
+    expect(nodes.map((node) => node.id)).not.toContain(earlier.id);
+  });
+
+  it('hides where the food goes, and which order it is, from a rider until they claim it', async () => {
+    const delivery = await foodReady();
+    const read = (viewer: Viewer) =>
+      call<{
+        delivery: {
+          status: string;
+          order: { id: string } | null;
+          dropoff: { address: string } | null;
+          pickup: { name: string };
+        } | null;
+      }>(
+        viewer,
+        'query($id: ID!) { delivery(id: $id) { status order { id } dropoff { address } pickup { name } } }',
+        { id: delivery.id },
+      );
+
+    expect((await read(nearRider)).data?.delivery).toEqual({
+      status: 'AVAILABLE',
+      order: null,
+      dropoff: null,
+      pickup: { name: gangnamChicken.name },
+    });
+    expect((await read(customer)).data?.delivery?.dropoff).toEqual({ address: home.address });
+
+    await act('claimDelivery', nearRider, delivery.id);
+    expect((await read(nearRider)).data?.delivery).toMatchObject({
+      status: 'ASSIGNED',
+      order: { id: delivery.orderId },
+      dropoff: { address: home.address },
+    });
+    const details = await call<{ delivery: Record<string, unknown> }>(
+      nearRider,
+      'query($id: ID!) { delivery(id: $id) { store { id } feeWon distanceKm rider { id name } assignedAt } }',
+      { id: delivery.id },
+    );
+    expect(details.data?.delivery).toEqual({
+      store: { id: gangnamChicken.id },
+      feeWon: 3000,
+      distanceKm: Math.round(distanceKm(gangnamChicken.location, home.location) * 100) / 100,
+      rider: { id: nearRider.id, name: 'Kang Dohyun' },
+      assignedAt: expect.any(String),
+    });
+    expect((await read(admin)).data?.delivery?.dropoff).toEqual({ address: home.address });
+  });
+
+  it('shows a delivery to any rider while it waits, then only to the people it concerns', async () => {
+    const delivery = await foodReady();
+    const read = (viewer: Viewer | null, id = delivery.id) =>
+      call<{ delivery: { id: string } | null }>(
+        viewer,
+        'query($id: ID!) { delivery(id: $id) { id } }',
+        { id },
+      );
+    expect((await read(farRider)).data?.delivery).toEqual({ id: delivery.id });
+    expect(errorCodes(await read(otherCustomer))).toEqual(['FORBIDDEN']);
+
+    await act('claimDelivery', nearRider, delivery.id);
+    expect(errorCodes(await read(farRider))).toEqual(['FORBIDDEN']);
+    expect((await read(customer)).data?.delivery).toEqual({ id: delivery.id });
+    expect(errorCodes(await read(null))).toEqual(['UNAUTHENTICATED']);
+
+    for (const unknown of [randomUUID(), 'not-a-uuid']) {
+      const response = await read(customer, unknown);
+      expect(response.errors).toBeUndefined();
+      expect(response.data?.delivery).toBeNull();
+    }
+  });
+
+  it("resolves an order's delivery, and a delivery as an entity, only for the people it concerns", async () => {
+    const delivery = await foodReady();
+    await act('claimDelivery', nearRider, delivery.id);
+
+    const orderDelivery = async (viewer: Viewer) =>
+      (
+        await entities<{ delivery: { id: string; status: string } | null }>(
+          viewer,
+          [{ __typename: 'Order', id: delivery.orderId }],
+          '... on Order { delivery { id status } }',
+        )
+      ).data?._entities[0]?.delivery;
+    expect(await orderDelivery(customer)).toEqual({ id: delivery.id, status: 'ASSIGNED' });
+    expect(await orderDelivery(nearRider)).toEqual({ id: delivery.id, status: 'ASSIGNED' });
+    expect(await orderDelivery(owner)).toEqual({ id: delivery.id, status: 'ASSIGNED' });
+    expect(await orderDelivery(otherCustomer)).toBeNull();
+    expect(await orderDelivery(farRider)).toBeNull();
+    expect(await orderDelivery({ id: 'owner-2', role: 'STORE_OWNER' })).toBeNull();
+
+    const deliveryEntity = async (viewer: Viewer) =>
+      (
+        await entities<{ id: string }>(
+          viewer,
+          [{ __typename: 'Delivery', id: delivery.id }],
+          '... on Delivery { id }',
+        )
+      ).data?._entities[0];
+    expect(await deliveryEntity(customer)).toEqual({ id: delivery.id });
+    expect(await deliveryEntity(otherCustomer)).toBeNull();
+  });
+
+  it("keeps a rider's location, and shows it to the rider alone", async () => {
+    const moved = { id: 'rider-3', role: 'RIDER' } as const;
+    const response = await call<{
+      updateRiderLocation: { rider: { location: { lat: number; lng: number } } };
+    }>(
+      moved,
+      'mutation { updateRiderLocation(input: { location: { lat: 37.4990, lng: 127.0280 } }) { rider { location { lat lng } } } }',
+    );
+    expect(response.data?.updateRiderLocation.rider.location).toEqual({
+      lat: 37.499,
+      lng: 127.028,
+    });
+    // Now near Gangnam, the rider is offered what is waiting there.
+    const delivery = await foodReady();
+    expect((await available(moved))?.map((edge) => edge.node.id)).toContain(delivery.id);
+
+    const rider = async (viewer: Viewer) =>
+      (
+        await entities<{ name: string; location: { lat: number } | null }>(
+          viewer,
+          [{ __typename: 'Rider', id: 'rider-3' }],
+          '... on Rider { name location { lat } locationUpdatedAt }',
+        )
+      ).data?._entities[0];
+    expect(await rider(moved)).toMatchObject({ name: 'Jang Woojin', location: { lat: 37.499 } });
+    expect(await rider(customer)).toEqual({
+      name: 'Jang Woojin',
+      location: null,
+      locationUpdatedAt: null,
+    });
+    expect(await rider(farRider)).toMatchObject({ location: null });
+  });
+
+  it('refuses coordinates off the globe by field name, and changes nothing', async () => {
+    const before = await db.rider.findUniqueOrThrow({ where: { id: nearRider.id } });
+    const response = await call(
+      nearRider,
+      'mutation { updateRiderLocation(input: { location: { lat: 91, lng: 127 } }) { rider { id } } }',
+    );
+    expect(response.errors?.[0]?.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      field: 'input.location.lat',
+    });
+    expect(await db.rider.findUniqueOrThrow({ where: { id: nearRider.id } })).toEqual(before);
+  });
+
+  it('refuses a rider account without a rider profile', async () => {
+    const stranger = { id: 'rider-unknown', role: 'RIDER' } as const;
+    const response = await call(
+      stranger,
+      'mutation { updateRiderLocation(input: { location: { lat: 37.5, lng: 127 } }) { rider { id } } }',
+    );
+    expect(errorCodes(response)).toEqual(['FORBIDDEN']);
+    expect(errorCodes(await act('claimDelivery', stranger, (await foodReady()).id))).toEqual([
+      'FORBIDDEN',
+    ]);
+    expect(await db.rider.count({ where: { id: stranger.id } })).toBe(0);
+  });
+
+  it('offers nothing to a rider who has not reported a location, and lets them claim nothing', async () => {
+    const newcomer = { id: 'rider-newcomer', role: 'RIDER' } as const;
+    await db.rider.create({ data: { id: newcomer.id, name: 'Seo Jun', vehicle: 'BICYCLE' } });
+    const delivery = await foodReady();
+    expect(await available(newcomer)).toEqual([]);
+    const response = await act('claimDelivery', newcomer, delivery.id);
+    expect(errorCodes(response)).toEqual(['FORBIDDEN']);
+    expect(response.errors?.[0]?.message).toMatch(/location/);
+    expect(await stored(delivery.id)).toMatchObject({ status: 'AVAILABLE', riderId: null });
+  });
+
+  it('names the field of an unknown delivery id', async () => {
+    for (const id of [randomUUID(), 'not-a-uuid']) {
+      for (const mutation of ['claimDelivery', 'pickUpDelivery'] as const) {
+        expect((await act(mutation, nearRider, id)).errors?.[0]?.extensions).toMatchObject({
+          code: 'BAD_USER_INPUT',
+          field: 'input.deliveryId',
+        });
+      }
+    }
+  });
+
+  it("refuses a customer's and an anonymous claim, and changes nothing", async () => {
+    const delivery = await foodReady();
+    expect(errorCodes(await act('claimDelivery', customer, delivery.id))).toEqual(['FORBIDDEN']);
+    expect(errorCodes(await act('claimDelivery', null, delivery.id))).toEqual(['UNAUTHENTICATED']);
+    expect(
+      errorCodes(await call(customer, '{ availableDeliveries { edges { cursor } } }')),
+    ).toEqual(['FORBIDDEN']);
+    expect(await stored(delivery.id)).toMatchObject({ status: 'AVAILABLE', riderId: null });
+  });
+
+  it('refuses a request that did not come through the router', async () => {
+    expect(errorCodes(await call('no-assertion', '{ riderProfile { id } }'))).toEqual([
+      'UNAUTHENTICATED',
+    ]);
+  });
+});

@@ -1,0 +1,2 @@
+export { type DeliveryConfig, loadDeliveryConfig } from './config.js';
+export { start } from './server.js';

@@ -1,0 +1,2 @@
+export { type KitchenConfig, loadKitchenConfig } from './config.js';
+export { start } from './server.js';

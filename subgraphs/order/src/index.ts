@@ -1,0 +1,2 @@
+export { loadOrderConfig, type OrderConfig } from './config.js';
+export { start } from './server.js';

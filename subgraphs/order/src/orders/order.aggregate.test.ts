@@ -1,0 +1,193 @@
+import { randomUUID } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import {
+  Order,
+  type OrderStatus,
+  type PlaceOrderRequest,
+  type PricedMenu,
+} from './order.aggregate.js';
+
+const customer = { role: 'CUSTOMER', id: 'customer-1' } as const;
+const owner = { role: 'STORE_OWNER', id: 'owner-1' } as const;
+const rider = { role: 'RIDER', id: 'rider-1' } as const;
+const at = new Date('2026-11-20T12:00:00Z');
+
+const menu: PricedMenu = {
+  storeId: 'store-1',
+  deliveryFeeWon: 3000,
+  items: new Map([
+    ['chicken', { name: 'Fried chicken', priceWon: 19000, available: true }],
+    ['cola', { name: 'Cola', priceWon: 2500, available: true }],
+    ['special', { name: 'Sold-out special', priceWon: 9000, available: false }],
+  ]),
+};
+
+function request(overrides: Partial<PlaceOrderRequest> = {}): PlaceOrderRequest {
+  return {
+    id: randomUUID(),
+    customerId: customer.id,
+    items: [
+      { menuItemId: 'chicken', quantity: 2 },
+      { menuItemId: 'cola', quantity: 1 },
+    ],
+    deliveryAddress: { address: '152 Teheran-ro', location: { lat: 37.5, lng: 127.03 } },
+    ...overrides,
+  };
+}
+
+const placed = () => {
+  const order = Order.place(request(), menu, customer, at);
+  order.markPaid(customer, at);
+  return order;
+};
+
+const statuses = (order: Order) => order.state.timeline.map((entry) => entry.status);
+
+describe('placing an order', () => {
+  it('prices the lines from the menu and adds the delivery fee, then waits for payment', () => {
+    const order = Order.place(request(), menu, customer, at);
+    expect(order.state).toMatchObject({
+      status: 'PAYMENT_PENDING',
+      subtotalWon: 2 * 19000 + 2500,
+      deliveryFeeWon: 3000,
+      totalWon: 2 * 19000 + 2500 + 3000,
+    });
+    expect(order.state.lines[0]).toMatchObject({
+      name: 'Fried chicken',
+      unitPriceWon: 19000,
+      quantity: 2,
+    });
+    expect(order.pullEvents().map((event) => event.type)).toEqual(['order.status-changed']);
+  });
+
+  it.each([
+    [{ items: [] }, 'input.items'],
+    [{ items: [{ menuItemId: 'nope', quantity: 1 }] }, 'input.items[0].menuItemId'],
+    [{ items: [{ menuItemId: 'special', quantity: 1 }] }, 'input.items[0].menuItemId'],
+    [{ items: [{ menuItemId: 'cola', quantity: 0 }] }, 'input.items[0].quantity'],
+    [{ items: [{ menuItemId: 'cola', quantity: 51 }] }, 'input.items[0].quantity'],
+    [
+      {
+        items: [
+          { menuItemId: 'cola', quantity: 1 },
+          { menuItemId: 'cola', quantity: 2 },
+        ],
+      },
+      'input.items[1].menuItemId',
+    ],
+    [
+      { deliveryAddress: { address: ' ', location: { lat: 37.5, lng: 127 } } },
+      'input.deliveryAddress.address',
+    ],
+    [
+      { deliveryAddress: { address: 'x'.repeat(201), location: { lat: 37.5, lng: 127 } } },
+      'input.deliveryAddress.address',
+    ],
+    [
+      { deliveryAddress: { address: 'Seoul', location: { lat: 37.5, lng: 181 } } },
+      'input.deliveryAddress.location.lng',
+    ],
+  ])('refuses %j naming %s', (overrides, field) => {
+    expect(() => Order.place(request(overrides), menu, customer, at)).toThrow(
+      expect.objectContaining({ code: 'BAD_USER_INPUT', details: { field } }),
+    );
+  });
+});
+
+describe('payment', () => {
+  it('sends a paid order to its store once, however often payment is reported', () => {
+    const order = Order.place(request(), menu, customer, at);
+    order.pullEvents();
+    order.markPaid(customer, at);
+    order.markPaid({ role: 'SYSTEM', id: null }, at);
+    expect(order.state.status).toBe('PLACED');
+    expect(order.pullEvents().map((event) => event.type)).toEqual([
+      'order.status-changed',
+      'order.placed',
+    ]);
+  });
+});
+
+describe('following the other subgraphs', () => {
+  it('moves forward through the steps, recording each with its actor', () => {
+    const order = placed();
+    order.advance('ACCEPTED', owner, at);
+    order.advance('COOKING', owner, at);
+    order.advance('READY_FOR_PICKUP', owner, at);
+    order.advance('RIDER_ASSIGNED', rider, at, { riderId: rider.id });
+    order.advance('PICKED_UP', rider, at);
+    expect(order.state.status).toBe('PICKED_UP');
+    expect(order.state.riderId).toBe('rider-1');
+    expect(statuses(order)).toEqual([
+      'PAYMENT_PENDING',
+      'PLACED',
+      'ACCEPTED',
+      'COOKING',
+      'READY_FOR_PICKUP',
+      'RIDER_ASSIGNED',
+      'PICKED_UP',
+    ]);
+    expect(order.state.timeline.map((entry) => entry.seq)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(order.state.timeline[5]!.actor).toEqual(rider);
+  });
+
+  it('keeps a step that arrives late in the timeline without moving the status back', () => {
+    const order = placed();
+    order.advance('ACCEPTED', owner, at);
+    order.advance('RIDER_ASSIGNED', rider, at, { riderId: rider.id });
+    order.advance('READY_FOR_PICKUP', owner, at);
+    expect(order.state.status).toBe('RIDER_ASSIGNED');
+    expect(statuses(order).slice(-2)).toEqual(['RIDER_ASSIGNED', 'READY_FOR_PICKUP']);
+  });
+
+  it('records a step once even if told twice', () => {
+    const order = placed();
+    order.advance('ACCEPTED', owner, at);
+    order.advance('ACCEPTED', owner, at);
+    expect(statuses(order)).toEqual(['PAYMENT_PENDING', 'PLACED', 'ACCEPTED']);
+  });
+});
+
+describe('confirming delivery', () => {
+  it('completes a picked-up order and tells the delivery subgraph', () => {
+    const order = placed();
+    for (const status of [
+      'ACCEPTED',
+      'COOKING',
+      'READY_FOR_PICKUP',
+      'RIDER_ASSIGNED',
+      'PICKED_UP',
+    ] as OrderStatus[]) {
+      order.advance(status, owner, at);
+    }
+    order.pullEvents();
+    order.confirmDelivery(customer, at);
+    expect(order.state.status).toBe('DELIVERED');
+    expect(order.pullEvents().map((event) => event.type)).toEqual([
+      'order.status-changed',
+      'order.delivered',
+    ]);
+  });
+
+  it('refuses to confirm an order that is not picked up yet, and changes nothing', () => {
+    const order = placed();
+    order.advance('COOKING', owner, at);
+    const before = order.state;
+    expect(() => order.confirmDelivery(customer, at)).toThrow(
+      expect.objectContaining({
+        code: 'INVALID_TRANSITION',
+        details: expect.objectContaining({ currentStatus: 'COOKING' }),
+      }),
+    );
+    expect(order.state).toBe(before);
+  });
+
+  it('ignores steps after the order is delivered', () => {
+    const order = placed();
+    order.advance('PICKED_UP', rider, at);
+    order.confirmDelivery(customer, at);
+    order.advance('COOKING', owner, at);
+    expect(order.state.status).toBe('DELIVERED');
+    expect(statuses(order).at(-1)).toBe('DELIVERED');
+  });
+});

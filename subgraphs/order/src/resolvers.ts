@@ -1,0 +1,102 @@
+import { ForbiddenError } from '@baedal/domain';
+import {
+  type ConnectionArgs,
+  dateTimeScalar,
+  decodeTimeCursor,
+  pageSize,
+  type Resolvers,
+  requireRole,
+  timeCursor,
+  toConnection,
+} from '@baedal/service-kit';
+import type { OrderContext } from './context.js';
+import type { Db } from './db.js';
+import type { Order, OrderLine, OrderState, OrderStatus } from './orders/order.aggregate.js';
+import { toAggregate } from './orders/order.repository.js';
+import { canSeeOrder } from './orders/order-access.js';
+import type { PlaceOrderInput } from './orders/place-order.command.js';
+
+export interface OrderUseCases {
+  readonly db: Db;
+  readonly placeOrder: (viewer: OrderContext['viewer'], input: PlaceOrderInput) => Promise<Order>;
+  readonly confirmDelivery: (viewer: OrderContext['viewer'], orderId: string) => Promise<Order>;
+}
+
+export function createResolvers({
+  db,
+  placeOrder,
+  confirmDelivery,
+}: OrderUseCases): Resolvers<OrderContext> {
+  return {
+    DateTime: dateTimeScalar,
+
+    Query: {
+      order: async (_: unknown, { id }: { id: string }, context: OrderContext) => {
+        const order = await context.loaders.order.load(id);
+        if (order && !(await canSeeOrder(context, order)))
+          throw new ForbiddenError('This order is not yours.');
+        return order;
+      },
+      myOrders: async (
+        _: unknown,
+        args: { status?: OrderStatus[] | null } & ConnectionArgs,
+        context: OrderContext,
+      ) => {
+        const customer = requireRole(context.viewer, 'CUSTOMER');
+        const size = pageSize(args);
+        const after = args.after ? decodeTimeCursor(args.after) : null;
+        const rows = await db.order.findMany({
+          where: {
+            customerId: customer.id,
+            ...(args.status?.length && { status: { in: args.status } }),
+            ...(after && {
+              OR: [{ createdAt: { lt: after.at } }, { createdAt: after.at, id: { lt: after.id } }],
+            }),
+          },
+          orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+          include: { lines: { orderBy: { lineNo: 'asc' } }, timeline: { orderBy: { seq: 'asc' } } },
+          take: size + 1,
+        });
+        return toConnection(
+          rows.map((row) => toAggregate(row).state),
+          size,
+          (order) => timeCursor(order.createdAt, order.id),
+        );
+      },
+    },
+
+    Mutation: {
+      placeOrder: async (
+        _: unknown,
+        { input }: { input: PlaceOrderInput },
+        context: OrderContext,
+      ) => ({
+        order: (await placeOrder(context.viewer, input)).state,
+      }),
+      confirmDelivery: async (
+        _: unknown,
+        { input }: { input: { orderId: string } },
+        context: OrderContext,
+      ) => ({
+        order: (await confirmDelivery(context.viewer, input.orderId)).state,
+      }),
+    },
+
+    Order: {
+      __resolveReference: async ({ id }: { id: string }, context: OrderContext) => {
+        const order = await context.loaders.order.load(id);
+        return order && (await canSeeOrder(context, order)) ? order : null;
+      },
+      store: (order: OrderState) => ({ id: order.storeId }),
+      items: (order: OrderState) => order.lines,
+      timeline: (order: OrderState) =>
+        [...order.timeline].sort((a, b) => a.at.getTime() - b.at.getTime() || a.seq - b.seq),
+      placedAt: (order: OrderState) => order.createdAt,
+    },
+
+    OrderLine: {
+      menuItem: (line: OrderLine) => ({ id: line.menuItemId }),
+      totalWon: (line: OrderLine) => line.unitPriceWon * line.quantity,
+    },
+  };
+}

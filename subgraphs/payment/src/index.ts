@@ -1,0 +1,2 @@
+export { loadPaymentConfig, type PaymentConfig } from './config.js';
+export { start } from './server.js';
