@@ -1,6 +1,6 @@
 import { eventually } from '@baedal/service-kit/testing';
 import { isolatedPrefixes, routerClient, type Stack, startStack, tokenFor } from '@baedal/stack';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 /*
  * The whole order path through the router, against the real processes (four subgraphs and

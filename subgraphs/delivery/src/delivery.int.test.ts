@@ -14,7 +14,7 @@ import {
   testEnvironment,
 } from '@baedal/service-kit/testing';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDeliveryConfig } from './config.js';
 import { connectDatabase, type Db } from './db.js';
 import { seedDelivery } from './seed.js';

@@ -10,7 +10,7 @@ import {
   testEnvironment,
 } from '@baedal/service-kit/testing';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadPaymentConfig } from './config.js';
 import { connectDatabase, type Db, type Tx } from './db.js';
 import type { CardCharge, CardGateway } from './payments/card.gateway.js';
