@@ -1,7 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { IdentityAsserter, identityHeader, type Viewer } from '@baedal/identity';
+import type { SchemaName } from '@baedal/prisma';
+import { createTestDatabase } from '@baedal/prisma/testing';
+import { Redis } from 'ioredis';
 import { vi } from 'vitest';
 import { developmentSecrets } from './config.js';
+import type { RunningService } from './run-service.js';
 
 /** A key prefix of its own per test file, so that concurrent tests never share streams. */
 export function randomPrefix(): string {
@@ -62,4 +66,54 @@ export const errorCodes = (response: GraphQLResponse<unknown>) =>
  */
 export function eventually<T>(assertion: () => T | Promise<T>, timeoutMs = 20_000): Promise<T> {
   return vi.waitFor(assertion, { timeout: timeoutMs, interval: 50 });
+}
+
+/** A subgraph started for a test file, with what its tests need to drive and inspect it. */
+export interface SubgraphUnderTest<Db> extends AsyncDisposable {
+  readonly url: string;
+  /** GraphQL requests as the router would send them (see `subgraphClient`). */
+  readonly call: ReturnType<typeof subgraphClient>;
+  /** A client of the subgraph's own database, to check what was stored. */
+  readonly db: Db;
+  /** A Redis connection, to publish other subgraphs' events and read the streams. */
+  readonly redis: Redis;
+  readonly prefix: string;
+  readonly databaseUrl: string;
+}
+
+/**
+ * Starts a subgraph on a fresh database (every migration applied) and a Redis key prefix of
+ * its own. Disposing stops it, drops the database and deletes the prefix's keys, so that a
+ * failed test leaves nothing behind.
+ */
+export async function startSubgraphForTest<Db extends { $disconnect(): Promise<unknown> }>(
+  schema: SchemaName,
+  start: (env: NodeJS.ProcessEnv) => Promise<RunningService>,
+  connect: (databaseUrl: string) => Db,
+  options: { prefix?: string } = {},
+): Promise<SubgraphUnderTest<Db>> {
+  const prefix = options.prefix ?? randomPrefix();
+  const database = await createTestDatabase(schema);
+  const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+  const db = connect(database.url);
+  const service = await start(testEnvironment(database.url, prefix)).catch(async (error) => {
+    await Promise.all([db.$disconnect(), redis.quit(), database[Symbol.asyncDispose]()]);
+    throw error;
+  });
+  return {
+    url: service.url,
+    call: subgraphClient(service.url),
+    db,
+    redis,
+    prefix,
+    databaseUrl: database.url,
+    async [Symbol.asyncDispose]() {
+      await service[Symbol.asyncDispose]();
+      await db.$disconnect();
+      const keys = await redis.keys(`${prefix}:*`);
+      if (keys.length > 0) await redis.del(...keys);
+      await redis.quit();
+      await database[Symbol.asyncDispose]();
+    },
+  };
 }

@@ -4,16 +4,13 @@ import { riders } from '@baedal/demo-data';
 import { distanceKm } from '@baedal/domain';
 import { eventStream, publishEvent } from '@baedal/event-bus';
 import type { Viewer } from '@baedal/identity';
-import { createTestDatabase, type TestDatabase } from '@baedal/prisma/testing';
-import type { RunningService } from '@baedal/service-kit';
 import {
   errorCodes,
   eventually,
-  randomPrefix,
-  subgraphClient,
-  testEnvironment,
+  type SubgraphUnderTest,
+  startSubgraphForTest,
 } from '@baedal/service-kit/testing';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDeliveryConfig } from './config.js';
 import { connectDatabase, type Db } from './db.js';
@@ -39,31 +36,22 @@ const gangnamChicken = {
 };
 const home = { address: '152 Teheran-ro', location: { lat: 37.5006, lng: 127.0364 } };
 
-let database: TestDatabase;
-let service: RunningService;
+let delivery: SubgraphUnderTest<Db>;
 let db: Db;
 let redis: Redis;
-const prefix = randomPrefix();
-let call: ReturnType<typeof subgraphClient>;
+let prefix: string;
+let call: SubgraphUnderTest<Db>['call'];
 
 beforeAll(async () => {
-  database = await createTestDatabase('delivery');
-  service = await start(
-    loadDeliveryConfig({ ...testEnvironment(database.url, prefix), SEED_DEMO_DATA: 'true' }),
+  delivery = await startSubgraphForTest(
+    'delivery',
+    (env) => start(loadDeliveryConfig({ ...env, SEED_DEMO_DATA: 'true' })),
+    connectDatabase,
   );
-  call = subgraphClient(service.url);
-  db = connectDatabase(database.url);
-  redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+  ({ db, redis, prefix, call } = delivery);
 });
 
-afterAll(async () => {
-  await service?.[Symbol.asyncDispose]();
-  await db?.$disconnect();
-  const keys = await redis.keys(`${prefix}:*`);
-  if (keys.length) await redis.del(...keys);
-  redis.disconnect();
-  await database?.[Symbol.asyncDispose]();
-});
+afterAll(() => delivery?.[Symbol.asyncDispose]());
 
 interface Ready {
   readonly express?: boolean;

@@ -1,2 +1,3 @@
 export { type KitchenConfig, loadKitchenConfig } from './config.js';
+export { connectDatabase } from './db.js';
 export { start } from './server.js';

@@ -2,16 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { orderPlaced } from '@baedal/contracts';
 import { eventStream, publishEvent } from '@baedal/event-bus';
 import type { Viewer } from '@baedal/identity';
-import { createTestDatabase, type TestDatabase } from '@baedal/prisma/testing';
-import type { RunningService } from '@baedal/service-kit';
 import {
   errorCodes,
   eventually,
-  randomPrefix,
-  subgraphClient,
-  testEnvironment,
+  type SubgraphUnderTest,
+  startSubgraphForTest,
 } from '@baedal/service-kit/testing';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadKitchenConfig } from './config.js';
 import { connectDatabase, type Db } from './db.js';
@@ -21,31 +18,22 @@ const owner = { id: 'owner-1', role: 'STORE_OWNER' } as const;
 const otherOwner = { id: 'owner-2', role: 'STORE_OWNER' } as const;
 const customer = { id: 'customer-1', role: 'CUSTOMER' } as const;
 
-let database: TestDatabase;
-let service: RunningService;
+let kitchen: SubgraphUnderTest<Db>;
 let db: Db;
 let redis: Redis;
-const prefix = randomPrefix();
-let call: ReturnType<typeof subgraphClient>;
+let prefix: string;
+let call: SubgraphUnderTest<Db>['call'];
 
 beforeAll(async () => {
-  database = await createTestDatabase('kitchen');
-  service = await start(
-    loadKitchenConfig({ ...testEnvironment(database.url, prefix), SEED_DEMO_DATA: 'true' }),
+  kitchen = await startSubgraphForTest(
+    'kitchen',
+    (env) => start(loadKitchenConfig({ ...env, SEED_DEMO_DATA: 'true' })),
+    connectDatabase,
   );
-  call = subgraphClient(service.url);
-  db = connectDatabase(database.url);
-  redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+  ({ db, redis, prefix, call } = kitchen);
 });
 
-afterAll(async () => {
-  await service?.[Symbol.asyncDispose]();
-  await db?.$disconnect();
-  const keys = await redis.keys(`${prefix}:*`);
-  if (keys.length) await redis.del(...keys);
-  redis.disconnect();
-  await database?.[Symbol.asyncDispose]();
-});
+afterAll(() => kitchen?.[Symbol.asyncDispose]());
 
 /** Plays the order subgraph: a paid order for the Gangnam chicken store arrives. */
 async function placeOrder(): Promise<string> {

@@ -1,2 +1,3 @@
 export { loadOrderConfig, type OrderConfig } from './config.js';
+export { connectDatabase } from './db.js';
 export { start } from './server.js';

@@ -11,17 +11,19 @@ import {
 import type { Actor } from '@baedal/domain';
 import { eventStream, Outbox, publishEvent } from '@baedal/event-bus';
 import type { Viewer } from '@baedal/identity';
-import { loadPaymentConfig, start as startPayment } from '@baedal/payment';
-import { createTestDatabase, type TestDatabase } from '@baedal/prisma/testing';
-import { createLogger, type RunningService } from '@baedal/service-kit';
+import {
+  connectDatabase as connectPaymentDatabase,
+  loadPaymentConfig,
+  start as startPayment,
+} from '@baedal/payment';
+import { createLogger } from '@baedal/service-kit';
 import {
   errorCodes,
   eventually,
-  randomPrefix,
-  subgraphClient,
-  testEnvironment,
+  type SubgraphUnderTest,
+  startSubgraphForTest,
 } from '@baedal/service-kit/testing';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadOrderConfig } from './config.js';
 import { connectDatabase, type Db } from './db.js';
@@ -35,43 +37,32 @@ const otherOwner = { id: 'owner-2', role: 'STORE_OWNER' } as const;
 const rider = { id: 'rider-1', role: 'RIDER' } as const;
 const storeId = 'store-test';
 
-const prefix = randomPrefix();
-const databases: TestDatabase[] = [];
-const services: RunningService[] = [];
+let payment: SubgraphUnderTest<unknown>;
+let order: SubgraphUnderTest<Db>;
 let db: Db;
 let redis: Redis;
-let call: ReturnType<typeof subgraphClient>;
+let prefix: string;
+let call: SubgraphUnderTest<Db>['call'];
 
 beforeAll(async () => {
-  const [orderDatabase, paymentDatabase] = await Promise.all([
-    createTestDatabase('order'),
-    createTestDatabase('payment'),
-  ]);
-  databases.push(orderDatabase, paymentDatabase);
-  const payment = await startPayment(
-    loadPaymentConfig(testEnvironment(paymentDatabase.url, prefix)),
+  payment = await startSubgraphForTest(
+    'payment',
+    (env) => startPayment(loadPaymentConfig(env)),
+    connectPaymentDatabase,
   );
-  services.push(payment);
-  const order = await start(
-    loadOrderConfig({
-      ...testEnvironment(orderDatabase.url, prefix),
-      PAYMENT_URL: new URL('/', payment.url).toString(),
-    }),
+  order = await startSubgraphForTest(
+    'order',
+    (env) => start(loadOrderConfig({ ...env, PAYMENT_URL: new URL('/', payment.url).toString() })),
+    connectDatabase,
+    { prefix: payment.prefix },
   );
-  services.push(order);
-  call = subgraphClient(order.url);
-  db = connectDatabase(orderDatabase.url);
-  redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+  ({ db, redis, prefix, call } = order);
   await publishMenu(1, 19000);
 });
 
 afterAll(async () => {
-  for (const service of services.reverse()) await service[Symbol.asyncDispose]();
-  await db?.$disconnect();
-  const keys = (await redis?.keys(`${prefix}:*`)) ?? [];
-  if (keys.length) await redis.del(...keys);
-  redis?.disconnect();
-  for (const database of databases) await database[Symbol.asyncDispose]();
+  await order?.[Symbol.asyncDispose]();
+  await payment?.[Symbol.asyncDispose]();
 });
 
 /** Plays the kitchen: publishes the test store's menu, at `version`, with this chicken price. */

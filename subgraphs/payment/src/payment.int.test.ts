@@ -1,15 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { eventStream, Outbox } from '@baedal/event-bus';
 import { IdentityAsserter, identityHeader } from '@baedal/identity';
-import { createTestDatabase, type TestDatabase } from '@baedal/prisma/testing';
-import { createLogger, developmentSecrets, type RunningService } from '@baedal/service-kit';
+import { createLogger, developmentSecrets } from '@baedal/service-kit';
 import {
   eventually,
-  randomPrefix,
-  subgraphClient,
-  testEnvironment,
+  type SubgraphUnderTest,
+  startSubgraphForTest,
 } from '@baedal/service-kit/testing';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadPaymentConfig } from './config.js';
 import { connectDatabase, type Db, type Tx } from './db.js';
@@ -26,31 +24,24 @@ const admin = { id: 'admin-1', role: 'ADMIN' } as const;
 const orderService = new IdentityAsserter(developmentSecrets.internalJwt, 'order');
 const router = new IdentityAsserter(developmentSecrets.internalJwt, 'router');
 
-let database: TestDatabase;
-let service: RunningService;
+let payment: SubgraphUnderTest<Db>;
 let db: Db;
 let redis: Redis;
-const prefix = randomPrefix();
-let call: ReturnType<typeof subgraphClient>;
+let prefix: string;
+let call: SubgraphUnderTest<Db>['call'];
 let chargesUrl: string;
 
 beforeAll(async () => {
-  database = await createTestDatabase('payment');
-  service = await start(loadPaymentConfig(testEnvironment(database.url, prefix)));
-  call = subgraphClient(service.url);
-  chargesUrl = service.url.replace(/\/graphql$/, chargesPath);
-  db = connectDatabase(database.url);
-  redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+  payment = await startSubgraphForTest(
+    'payment',
+    (env) => start(loadPaymentConfig(env)),
+    connectDatabase,
+  );
+  ({ db, redis, prefix, call } = payment);
+  chargesUrl = payment.url.replace(/\/graphql$/, chargesPath);
 });
 
-afterAll(async () => {
-  await service?.[Symbol.asyncDispose]();
-  await db?.$disconnect();
-  const keys = await redis.keys(`${prefix}:*`);
-  if (keys.length) await redis.del(...keys);
-  redis.disconnect();
-  await database?.[Symbol.asyncDispose]();
-});
+afterAll(() => payment?.[Symbol.asyncDispose]());
 
 interface ChargeReply {
   readonly status: number;
