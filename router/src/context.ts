@@ -5,6 +5,8 @@ import { GraphQLError } from 'graphql';
 export interface RouterContext {
   /** The person making the request; null when no token was sent. */
   readonly viewer: VerifiedViewer | null;
+  /** What made the request: a client over HTTP, or the live layer resolving a payload. */
+  readonly origin: 'http' | 'live';
 }
 
 /**

@@ -13,19 +13,28 @@ import type { RouterContext } from './context.js';
  */
 class IdentityAssertingDataSource extends RemoteGraphQLDataSource<RouterContext> {
   readonly #identity: IdentityAsserter;
+  readonly #onRequest: (context: RouterContext) => void;
 
-  constructor(url: string, identity: IdentityAsserter) {
+  constructor(
+    url: string,
+    identity: IdentityAsserter,
+    onRequest: (context: RouterContext) => void,
+  ) {
     // Node's own fetch (undici) instead of the gateway's default make-fetch-happen: about
     // 0.8 ms less per subgraph request, measured on loopback (see README, Performance).
     super({ url, fetcher: fetch });
     this.#identity = identity;
+    this.#onRequest = onRequest;
   }
 
   override async willSendRequest({
     request,
     context,
   }: GraphQLDataSourceProcessOptions<RouterContext>) {
-    request.http?.headers.set(identityHeader, await this.#identity.assert(context.viewer ?? null));
+    // The gateway's own requests (health checks) come with an empty context.
+    const { viewer = null, origin = 'http' } = context as Partial<RouterContext>;
+    this.#onRequest({ viewer, origin });
+    request.http?.headers.set(identityHeader, await this.#identity.assert(viewer));
   }
 }
 
@@ -33,16 +42,24 @@ export interface GatewayOptions {
   /** Where each subgraph listens, replacing the URLs composed into the supergraph. */
   readonly subgraphUrls: Readonly<Record<string, string>>;
   readonly identity: IdentityAsserter;
+  /** Called before every request to a subgraph (for metrics). */
+  readonly onSubgraphRequest: (subgraph: string, context: RouterContext) => void;
 }
 
 /** Apollo's gateway over the checked-in supergraph (no managed federation, no Uplink). */
-export function createGateway({ subgraphUrls, identity }: GatewayOptions): ApolloGateway {
+export function createGateway({
+  subgraphUrls,
+  identity,
+  onSubgraphRequest,
+}: GatewayOptions): ApolloGateway {
   return new ApolloGateway({
     supergraphSdl: readSupergraphSdl(),
     buildService: ({ name, url }) => {
       const target = subgraphUrls[name] ?? url;
       if (!target) throw new Error(`No URL for subgraph ${name}.`);
-      return new IdentityAssertingDataSource(target, identity);
+      return new IdentityAssertingDataSource(target, identity, (context) =>
+        onSubgraphRequest(name, context),
+      );
     },
   });
 }

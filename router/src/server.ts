@@ -6,90 +6,180 @@ import {
 } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
-import { IdentityAsserter, UserTokenVerifier } from '@baedal/identity';
+import { IdentityAsserter, UserTokenVerifier, type Viewer } from '@baedal/identity';
 import {
+  bodyParserErrors,
   createHttpServer,
   createLogger,
   formatError,
   healthRoutes,
   listen,
+  Resources,
   type RunningService,
 } from '@baedal/service-kit';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import cors from 'cors';
 import express from 'express';
+import { type ExecutionResult, GraphQLError, type GraphQLSchema } from 'graphql';
+import { Redis } from 'ioredis';
 import type { RouterConfig } from './config.js';
 import { type RouterContext, viewerFromAuthorization } from './context.js';
 import { createGateway } from './gateway.js';
+import { startLiveServer } from './live/live-server.js';
+import { createMetrics } from './metrics.js';
+import { playgroundRoutes } from './playground.js';
 
 /**
- * Limits every operation must stay within, whatever its transport: nesting depth, a cost
- * estimate, aliases, directives and tokens. Field suggestions are not revealed in errors.
+ * Limits every operation must stay within, over HTTP and over the subscription socket alike:
+ * nesting depth, a cost estimate, aliases, directives and tokens.
  */
-export const operationLimits = new ApolloArmor({
-  maxDepth: { n: 12 },
-  costLimit: { maxCost: 5000 },
-  maxAliases: { n: 20 },
-  maxDirectives: { n: 20 },
-  maxTokens: { n: 2000 },
+export const operationLimits = {
+  maxDepth: 12,
+  maxCost: 5000,
+  maxAliases: 20,
+  maxDirectives: 20,
+  maxTokens: 2000,
+} as const;
+
+const armor = new ApolloArmor({
+  maxDepth: { n: operationLimits.maxDepth },
+  costLimit: { maxCost: operationLimits.maxCost },
+  maxAliases: { n: operationLimits.maxAliases },
+  maxDirectives: { n: operationLimits.maxDirectives },
+  maxTokens: { n: operationLimits.maxTokens },
   blockFieldSuggestion: { enabled: true },
 });
 
 /**
- * Starts the router: the one public endpoint (`/graphql`). It verifies people's bearer
- * tokens, plans each operation over the supergraph with Apollo's gateway and calls the
- * subgraphs with an identity assertion. Apollo's telemetry is off.
+ * Starts the router: the one public endpoint (`/graphql`). Over HTTP it verifies people's
+ * bearer tokens, plans each operation over the supergraph with Apollo's gateway and calls the
+ * subgraphs with an identity assertion. Over WebSocket (graphql-ws, same path) it serves
+ * subscriptions from the subgraphs' event streams (see `live/live-server.ts`). Also serves
+ * `/health`, `/ready` and `/metrics`. Apollo's telemetry is off.
  */
 export async function start(config: RouterConfig): Promise<RunningService> {
-  const logger = createLogger('router', { level: config.logLevel, format: config.logFormat });
-  const verifier = new UserTokenVerifier(config.jwtSecret);
-  const gateway = createGateway({
-    subgraphUrls: {
-      order: config.orderUrl,
-      payment: config.paymentUrl,
-      kitchen: config.kitchenUrl,
-      delivery: config.deliveryUrl,
-    },
-    identity: new IdentityAsserter(config.internalJwtSecret, 'router'),
-  });
+  const resources = new Resources();
+  try {
+    const logger = createLogger('router', { level: config.logLevel, format: config.logFormat });
+    const metrics = createMetrics();
+    const verifier = new UserTokenVerifier(config.jwtSecret);
+    const gateway = createGateway({
+      subgraphUrls: {
+        order: config.orderUrl,
+        payment: config.paymentUrl,
+        kitchen: config.kitchenUrl,
+        delivery: config.deliveryUrl,
+      },
+      identity: new IdentityAsserter(config.internalJwtSecret, 'router'),
+      onSubgraphRequest: (subgraph, context) =>
+        metrics.subgraphRequests.inc({ subgraph, origin: context.origin }),
+    });
+    let apiSchema: GraphQLSchema | undefined;
+    gateway.onSchemaLoadOrUpdate(({ apiSchema: schema }) => {
+      apiSchema = schema;
+    });
 
-  const app = express();
-  app.disable('x-powered-by');
-  const httpServer = createHttpServer(app);
-  const protection = operationLimits.protect();
-  const apollo = new ApolloServer<RouterContext>({
-    gateway,
-    formatError: formatError(logger),
-    includeStacktraceInErrorResponses: false,
-    allowBatchedHttpRequests: false,
-    validationRules: protection.validationRules,
-    plugins: [
-      // graphql-armor is typed against @apollo/server's CommonJS build; the objects are the same.
-      ...(protection.plugins as unknown as ApolloServerPlugin<RouterContext>[]),
-      ApolloServerPluginDrainHttpServer({ httpServer }),
-      ApolloServerPluginLandingPageDisabled(),
-      ApolloServerPluginUsageReportingDisabled(),
-      ApolloServerPluginSchemaReportingDisabled(),
-    ],
-  });
-  await apollo.start();
+    const app = express();
+    app.disable('x-powered-by');
+    const httpServer = createHttpServer(app);
+    const protection = armor.protect();
+    const apollo = new ApolloServer<RouterContext>({
+      gateway,
+      formatError: formatError(logger),
+      includeStacktraceInErrorResponses: false,
+      allowBatchedHttpRequests: false,
+      validationRules: protection.validationRules,
+      plugins: [
+        // graphql-armor is typed against @apollo/server's CommonJS build; the objects are the same.
+        ...(protection.plugins as unknown as ApolloServerPlugin<RouterContext>[]),
+        ApolloServerPluginDrainHttpServer({ httpServer }),
+        ApolloServerPluginLandingPageDisabled(),
+        ApolloServerPluginUsageReportingDisabled(),
+        ApolloServerPluginSchemaReportingDisabled(),
+      ],
+    });
+    await apollo.start();
+    resources.use(() => apollo.stop());
 
-  healthRoutes(app, async () => {});
-  app.use(
-    '/graphql',
-    cors({
-      origin: config.corsOrigins === '*' ? '*' : config.corsOrigins.split(',').map((o) => o.trim()),
-    }),
-    express.json({ limit: '1mb' }),
-    expressMiddleware(apollo, {
-      context: async ({ req }) => ({
-        viewer: await viewerFromAuthorization(req.get('authorization'), verifier),
+    /** An operation through the gateway on behalf of a viewer, for the live layer. */
+    const runQuery = async (
+      query: string,
+      variables: Record<string, unknown>,
+      viewer: Viewer,
+      operationName?: string,
+    ): Promise<ExecutionResult> => {
+      const response = await apollo.executeOperation(
+        { query, variables, ...(operationName && { operationName }) },
+        { contextValue: { viewer: { ...viewer, expiresAt: new Date(8.64e15) }, origin: 'live' } },
+      );
+      if (response.body.kind !== 'single') {
+        throw new Error('Incremental delivery is not supported.');
+      }
+      const { data, errors } = response.body.singleResult;
+      // Apollo answers with formatted errors; graphql-ws sends only GraphQLError instances.
+      return {
+        data: data as ExecutionResult['data'],
+        ...(errors && {
+          errors: errors.map(
+            (error) =>
+              new GraphQLError(error.message, { path: error.path, extensions: error.extensions }),
+          ),
+        }),
+      };
+    };
+
+    // The live layer reads the streams with blocking commands: a connection of its own.
+    const redis = new Redis(config.redisUrl, { lazyConnect: true });
+    redis.on('error', (error) => logger.warn({ err: error }, 'redis connection error'));
+    await redis.connect();
+    resources.use(() => redis.disconnect());
+    const live = await startLiveServer({
+      httpServer,
+      path: '/graphql',
+      schema: () => apiSchema!,
+      runQuery,
+      verifier,
+      redis,
+      streamPrefix: config.eventStreamPrefix,
+      validationRules: protection.validationRules,
+      maxTokens: operationLimits.maxTokens,
+      keepAliveMs: config.liveKeepAliveMs,
+      maxQueuedResults: config.liveMaxQueuedResults,
+      drainTimeoutMs: config.liveDrainTimeoutMs,
+      metrics,
+      logger,
+    });
+    resources.use(live);
+
+    healthRoutes(app, async () => {
+      await redis.ping();
+    });
+    playgroundRoutes(app);
+    app.get('/metrics', async (_request, response) => {
+      response.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+    });
+    app.use(
+      '/graphql',
+      cors({
+        origin:
+          config.corsOrigins === '*' ? '*' : config.corsOrigins.split(',').map((o) => o.trim()),
       }),
-    }),
-  );
+      express.json({ limit: '100kb' }),
+      expressMiddleware(apollo, {
+        context: async ({ req }) => ({
+          viewer: await viewerFromAuthorization(req.get('authorization'), verifier),
+          origin: 'http' as const,
+        }),
+      }),
+    );
+    app.use(bodyParserErrors);
 
-  const port = await listen(httpServer, config.port, config.host);
-  const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}/graphql`;
-  logger.info({ url }, 'router listening');
-  return { url, [Symbol.asyncDispose]: () => apollo.stop() };
+    const port = await listen(httpServer, config.port, config.host);
+    const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}/graphql`;
+    logger.info({ url }, 'router listening');
+    return { url, [Symbol.asyncDispose]: () => resources[Symbol.asyncDispose]() };
+  } catch (error) {
+    await resources[Symbol.asyncDispose]().catch(() => {});
+    throw error;
+  }
 }

@@ -14,4 +14,9 @@ if (!isRole(role) || !id) {
   process.exit(2);
 }
 const secret = process.env.JWT_SECRET ?? developmentSecrets.jwt;
-console.log(await mintUserToken({ role, id }, secret, { expiresIn }));
+try {
+  console.log(await mintUserToken({ role, id }, secret, { expiresIn }));
+} catch (error) {
+  console.error((error as Error).message);
+  process.exit(2);
+}

@@ -33,6 +33,15 @@ export const storeMenuPublished = defineEvent({
 
 const ticketChange = z.object({ orderId, storeId: id });
 
+/** The kitchen has a paid order: it now waits for the store's owner to accept it. */
+export const orderReceived = defineEvent({
+  producer: 'kitchen',
+  type: 'kitchen.order.received',
+  version: 1,
+  payload: ticketChange,
+  correlate: (payload) => payload.orderId,
+});
+
 export const orderAccepted = defineEvent({
   producer: 'kitchen',
   type: 'kitchen.order.accepted',

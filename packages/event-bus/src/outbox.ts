@@ -33,7 +33,8 @@ const pruneIntervalMs = 60 * 60 * 1000;
 /**
  * The transactional outbox of one subgraph. A state change and the events announcing it are
  * written in one transaction (`transaction` + `append`); the relay (`start`) then moves
- * committed events, in commit order, into the subgraph's Redis stream. Publication is
+ * committed events, in outbox order (per aggregate, in the order of its changes, which its
+ * optimistic lock serialises), into the subgraph's Redis stream. Publication is
  * at-least-once: a crash between XADD and marking the rows published sends them again,
  * which consumers absorb by event id.
  *

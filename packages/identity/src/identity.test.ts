@@ -1,3 +1,4 @@
+import { SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { IdentityAsserter, IdentityVerifier, mintUserToken, UserTokenVerifier } from './index.js';
 
@@ -33,6 +34,32 @@ describe('user tokens', () => {
   it('refuses a token whose role is not one of the four', async () => {
     const token = await mintUserToken({ id: 'x', role: 'ROOT' as never }, userSecret);
     await expect(verifier.verify(token)).rejects.toThrow('The token has no valid role claim.');
+  });
+
+  it('refuses a subject over 100 characters or with control characters, which no event could carry', async () => {
+    const key = new TextEncoder().encode(userSecret);
+    for (const sub of ['x'.repeat(101), 'customer-1\u0000', 'customer\n1']) {
+      // Minted directly: `mintUserToken` refuses such an id.
+      const token = await new SignJWT({ role: 'CUSTOMER' })
+        .setProtectedHeader({ alg: 'HS256' })
+        .setSubject(sub)
+        .setIssuer('baedal')
+        .setAudience('baedal-api')
+        .setExpirationTime('1h')
+        .sign(key);
+      await expect(verifier.verify(token)).rejects.toMatchObject({
+        code: 'UNAUTHENTICATED',
+        message: 'The token has no valid subject claim.',
+      });
+    }
+    const longest = await mintUserToken({ id: 'x'.repeat(100), role: 'CUSTOMER' }, userSecret);
+    expect((await verifier.verify(longest)).id).toHaveLength(100);
+  });
+
+  it('refuses to mint a token for an id that verification would refuse', async () => {
+    for (const id of ['', 'x'.repeat(101), 'rider\u00001']) {
+      await expect(mintUserToken({ id, role: 'RIDER' }, userSecret)).rejects.toThrow(RangeError);
+    }
   });
 
   it('refuses garbage', async () => {

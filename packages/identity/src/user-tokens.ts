@@ -1,4 +1,4 @@
-import { isRole, type Role, UnauthenticatedError } from '@baedal/domain';
+import { isCleanId, isRole, type Role, UnauthenticatedError } from '@baedal/domain';
 import { errors, jwtVerify, SignJWT } from 'jose';
 
 /** A signed-in person: `id` is the token's `sub`, `role` its `role` claim. */
@@ -20,13 +20,17 @@ const keyOf = (secret: string) => new TextEncoder().encode(secret);
 
 /**
  * Mints a bearer token for a person, as an identity provider would. Used by
- * `npm run token` and by tests; production tokens come from the real provider.
+ * `npm run token` and by tests; production tokens come from the real provider. Throws for an
+ * id that `UserTokenVerifier` would refuse (over 100 characters, or with control characters).
  */
 export async function mintUserToken(
   viewer: Viewer,
   secret: string,
   options: { expiresIn?: string | number } = {},
 ): Promise<string> {
+  if (!isCleanId(viewer.id)) {
+    throw new RangeError('A person id must have 1 to 100 characters and no control characters.');
+  }
   return new SignJWT({ role: viewer.role })
     .setProtectedHeader({ alg: algorithm })
     .setSubject(viewer.id)
@@ -39,8 +43,10 @@ export async function mintUserToken(
 
 /**
  * Verifies people's bearer tokens: signature (HS256), issuer, audience, expiry, and that
- * `sub` and `role` name a person in one of the four roles. Failures are
- * `UnauthenticatedError`s whose message says what was wrong, never a stack trace.
+ * `sub` and `role` name a person in one of the four roles. `sub` must be an id the event
+ * contracts can carry (1 to 100 characters, no control characters), or every change the
+ * person makes would fail when its event is built. Failures are `UnauthenticatedError`s
+ * whose message says what was wrong, never a stack trace.
  */
 export class UserTokenVerifier {
   readonly #key: Uint8Array;
@@ -59,6 +65,8 @@ export class UserTokenVerifier {
       });
       if (!isRole(payload.role))
         throw new UnauthenticatedError('The token has no valid role claim.');
+      if (!isCleanId(payload.sub!))
+        throw new UnauthenticatedError('The token has no valid subject claim.');
       return { id: payload.sub!, role: payload.role, expiresAt: new Date(payload.exp! * 1000) };
     } catch (error) {
       if (error instanceof UnauthenticatedError) throw error;

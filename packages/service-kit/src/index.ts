@@ -1,4 +1,5 @@
-export { requireRole } from './access.js';
+export { requirePerson, requireRole } from './access.js';
+export { byKey } from './by-key.js';
 export {
   ConfigError,
   type ConfigOf,
@@ -18,12 +19,21 @@ export { createHttpServer, healthRoutes, listen } from './http-server.js';
 export { bodyParserErrors, jsonRoute } from './json-route.js';
 export { createLogger, type Logger } from './logger.js';
 export {
+  type NearbyConnection,
+  type NearbyEdge,
+  type NearbySearch,
+  nearbyPage,
+  roundKm,
+} from './nearby.js';
+export {
   type Connection,
   type ConnectionArgs,
   decodeCursor,
+  decodeSequenceCursor,
   decodeTimeCursor,
   encodeCursor,
   pageSize,
+  sequenceCursor,
   type TimeCursor,
   timeCursor,
   toConnection,

@@ -1,4 +1,4 @@
-import { BadUserInputError } from '@baedal/domain';
+import { BadUserInputError, isUuid } from '@baedal/domain';
 
 /** Relay's connection arguments (forward pagination). */
 export interface ConnectionArgs {
@@ -62,13 +62,42 @@ export interface TimeCursor {
 
 export const timeCursor = (at: Date, id: string) => ({ at: at.toISOString(), id });
 
+/**
+ * Decodes a time cursor, refusing with `BAD_USER_INPUT` on `after` anything `timeCursor` did
+ * not make: the id must be a UUID (the lists it pages have UUID keys) and the time's year
+ * from 1 to 9999, so that a forged cursor never reaches the database as a value it refuses.
+ */
 export function decodeTimeCursor(after: string): TimeCursor {
   const { at, id } = decodeCursor(
     after,
     (value): value is { at: string; id: string } =>
       typeof (value as { at?: unknown })?.at === 'string' &&
       typeof (value as { id?: unknown })?.id === 'string' &&
-      !Number.isNaN(Date.parse((value as { at: string }).at)),
+      isUuid((value as { id: string }).id) &&
+      hasFourDigitYear(new Date((value as { at: string }).at)),
   );
   return { at: new Date(at), id };
+}
+
+const hasFourDigitYear = (date: Date): boolean => {
+  const year = date.getUTCFullYear();
+  return year >= 1 && year <= 9999;
+};
+
+/**
+ * The cursor of an event in a feed numbered 1, 2, 3 ... (an order's status feed). The router
+ * builds these too, to ask for what follows an event it has delivered.
+ */
+export const sequenceCursor = (seq: number): string => encodeCursor({ seq });
+
+export function decodeSequenceCursor(cursor: string, field = 'after'): number {
+  try {
+    return decodeCursor(
+      cursor,
+      (value): value is { seq: number } =>
+        Number.isInteger((value as { seq?: unknown })?.seq) && (value as { seq: number }).seq >= 0,
+    ).seq;
+  } catch {
+    throw new BadUserInputError(field, 'is not a cursor of this feed.');
+  }
 }

@@ -61,7 +61,10 @@ export async function startSubgraphServer<Context extends BaseContext>(
   await apollo.start();
 
   healthRoutes(app, options.ready);
-  app.use(express.json({ limit: '100kb' }));
+  // Well above what the router accepts from clients: the gateway's entity requests
+  // (`_entities` with many representations) can be larger than the client request that
+  // caused them, and a request the router took must never fail here as a masked error.
+  app.use(express.json({ limit: '1mb' }));
   options.routes?.(app);
   app.use(
     '/graphql',

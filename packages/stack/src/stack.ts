@@ -41,6 +41,8 @@ export interface Stack extends AsyncDisposable {
   readonly services: Readonly<Record<ServiceName, ServiceProcess>>;
   /** Everything the services wrote, when their output is captured. */
   logs(): string;
+  /** Starts one more router (another replica) on the same subgraphs; stopped with the stack. */
+  startRouter(): Promise<{ readonly url: string; readonly process: ServiceProcess }>;
 }
 
 /** A random prefix for a stack of its own (databases, streams), for tests and benchmarks. */
@@ -119,6 +121,15 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       streamPrefix,
       services,
       logs: () => started.map((process) => process.logs()).join(''),
+      async startRouter() {
+        const replica = new ServiceProcess(
+          'router',
+          { ...common, PORT: String(await freePort()), ...environments.router },
+          output,
+        );
+        started.push(replica);
+        return { url: await replica.start(), process: replica };
+      },
       async [Symbol.asyncDispose]() {
         await stopAll(started);
         if (options.dropDatabases) await Promise.all(Object.values(databaseUrls).map(dropDatabase));

@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { orderDelivered, orderReadyForPickup } from '@baedal/contracts';
 import { riders } from '@baedal/demo-data';
 import { distanceKm } from '@baedal/domain';
-import { eventStream, publishEvent } from '@baedal/event-bus';
+import { eventStream, Outbox, publishEvent } from '@baedal/event-bus';
 import type { Viewer } from '@baedal/identity';
+import { createLogger } from '@baedal/service-kit';
 import {
   errorCodes,
   eventually,
@@ -14,6 +15,7 @@ import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDeliveryConfig } from './config.js';
 import { connectDatabase, type Db } from './db.js';
+import { DeliveryRepository } from './deliveries/delivery.repository.js';
 import { seedDelivery } from './seed.js';
 import { start } from './server.js';
 
@@ -212,6 +214,31 @@ describe('delivery subgraph', () => {
     );
   });
 
+  it('skips no delivery on the next page when one on an earlier page was claimed meanwhile', async () => {
+    await foodReady();
+    await foodReady();
+    const page = async (after: string | null) =>
+      (
+        await call<{
+          availableDeliveries: {
+            edges: { node: { id: string } }[];
+            pageInfo: { endCursor: string | null };
+          };
+        }>(
+          nearRider,
+          'query($after: String) { availableDeliveries(first: 1, after: $after) { edges { node { id } } pageInfo { endCursor } } }',
+          { after },
+        )
+      ).data!.availableDeliveries;
+    const all = (await available(nearRider))!.map((edge) => edge.node.id);
+    const first = await page(null);
+    expect(first.edges.map((edge) => edge.node.id)).toEqual([all[0]]);
+
+    expect((await act('claimDelivery', nearRider, all[0]!)).errors).toBeUndefined();
+    const second = await page(first.pageInfo.endCursor);
+    expect(second.edges.map((edge) => edge.node.id)).toEqual([all[1]]);
+  });
+
   it('offers one delivery per order, however often the kitchen says it is ready', async () => {
     const orderId = randomUUID();
     const ready = readyEvent(orderId);
@@ -259,6 +286,27 @@ describe('delivery subgraph', () => {
         }),
       ]),
     );
+  });
+
+  it('refuses to save a delivery over a newer version of it, so it has one rider', async () => {
+    const delivery = await foodReady();
+    const outbox = new Outbox(db, {
+      redis,
+      stream: eventStream(prefix, 'delivery'),
+      logger: createLogger('test', { level: 'silent', format: 'json' }),
+    });
+    const deliveries = new DeliveryRepository(outbox);
+    const mine = (await deliveries.find(db, delivery.id))!;
+    const theirs = (await deliveries.find(db, delivery.id))!;
+    mine.claim(nearRider, new Date());
+    await outbox.transaction((tx) => deliveries.save(tx, mine));
+
+    theirs.claim(otherNearRider, new Date());
+    await expect(outbox.transaction((tx) => deliveries.save(tx, theirs))).rejects.toMatchObject({
+      code: 'CONFLICT',
+    });
+    expect(await stored(delivery.id)).toMatchObject({ status: 'ASSIGNED', riderId: nearRider.id });
+    expect(await outboxed('delivery.rider-assigned', delivery.orderId)).toHaveLength(1);
   });
 
   it('refuses a claim from a rider far from the store, and changes nothing', async () => {
@@ -543,6 +591,39 @@ describe('delivery subgraph', () => {
       errorCodes(await call(customer, '{ availableDeliveries { edges { cursor } } }')),
     ).toEqual(['FORBIDDEN']);
     expect(await stored(delivery.id)).toMatchObject({ status: 'AVAILABLE', riderId: null });
+  });
+
+  it('refuses an administrator acting as a rider, even under a rider id, and changes nothing', async () => {
+    const adminAsRider = { id: nearRider.id, role: 'ADMIN' } as const;
+    const delivery = await foodReady();
+    expect(errorCodes(await act('claimDelivery', adminAsRider, delivery.id))).toEqual([
+      'FORBIDDEN',
+    ]);
+    expect(await stored(delivery.id)).toMatchObject({ status: 'AVAILABLE', riderId: null });
+    expect(await outboxed('delivery.rider-assigned', delivery.orderId)).toHaveLength(0);
+
+    const rider = await db.rider.findUniqueOrThrow({ where: { id: nearRider.id } });
+    const moved = await call(
+      adminAsRider,
+      'mutation { updateRiderLocation(input: { location: { lat: 37.6, lng: 127.1 } }) { rider { id } } }',
+    );
+    expect(errorCodes(moved)).toEqual(['FORBIDDEN']);
+    expect(await db.rider.findUniqueOrThrow({ where: { id: nearRider.id } })).toEqual(rider);
+  });
+
+  it('takes requests over 100 kB, such as the gateway sends for many entities', async () => {
+    const representations = Array.from({ length: 5000 }, () => ({
+      __typename: 'Rider',
+      id: nearRider.id,
+    }));
+    expect(JSON.stringify(representations).length).toBeGreaterThan(150_000);
+    const response = await entities<{ name: string }>(
+      customer,
+      representations,
+      '... on Rider { name }',
+    );
+    expect(response.errors).toBeUndefined();
+    expect(response.data?._entities).toHaveLength(5000);
   });
 
   it('refuses a request that did not come through the router', async () => {

@@ -1,4 +1,5 @@
 import { isUuid } from '@baedal/domain';
+import { byKey } from '@baedal/service-kit';
 import DataLoader from 'dataloader';
 import type { Db } from './db.js';
 import type { Delivery, Rider } from './generated/prisma/client.js';
@@ -27,8 +28,3 @@ export function createLoaders(db: Db) {
 }
 
 export type Loaders = ReturnType<typeof createLoaders>;
-
-function byKey<T>(keys: readonly string[], rows: T[], keyOf: (row: T) => string): (T | null)[] {
-  const found = new Map(rows.map((row) => [keyOf(row), row]));
-  return keys.map((key) => found.get(key) ?? null);
-}

@@ -4,6 +4,7 @@ import {
   dateTimeScalar,
   type Resolvers,
   requireRole,
+  roundKm,
 } from '@baedal/service-kit';
 import type { DeliveryContext } from './context.js';
 import type { Db } from './db.js';
@@ -15,7 +16,6 @@ import {
   dropoffOf,
   pickupOf,
   riderDeliveries,
-  roundKm,
 } from './deliveries/delivery.queries.js';
 import type { Delivery, DeliveryStatus, Rider } from './generated/prisma/client.js';
 import { riderLocation } from './riders/rider-profile.js';

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { orderPlaced } from '@baedal/contracts';
-import { eventStream, publishEvent } from '@baedal/event-bus';
+import { eventStream, Outbox, publishEvent } from '@baedal/event-bus';
 import type { Viewer } from '@baedal/identity';
+import { createLogger } from '@baedal/service-kit';
 import {
   errorCodes,
   eventually,
@@ -13,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadKitchenConfig } from './config.js';
 import { connectDatabase, type Db } from './db.js';
 import { start } from './server.js';
+import { KitchenTicketRepository } from './tickets/kitchen-ticket.repository.js';
 
 const owner = { id: 'owner-1', role: 'STORE_OWNER' } as const;
 const otherOwner = { id: 'owner-2', role: 'STORE_OWNER' } as const;
@@ -131,6 +133,7 @@ describe('kitchen subgraph', () => {
         .filter((event) => event.correlationId === orderId)
         .map((event) => event.type);
       expect(types).toEqual([
+        'kitchen.order.received',
         'kitchen.order.accepted',
         'kitchen.cooking.started',
         'kitchen.order.ready-for-pickup',
@@ -171,12 +174,47 @@ describe('kitchen subgraph', () => {
     );
   });
 
+  it('refuses to save a ticket over a newer version of it, so an order is accepted once', async () => {
+    const orderId = await placeOrder();
+    const outbox = new Outbox(db, {
+      redis,
+      stream: eventStream(prefix, 'kitchen'),
+      logger: createLogger('test', { level: 'silent', format: 'json' }),
+    });
+    const tickets = new KitchenTicketRepository(outbox);
+    const stale = (await tickets.find(db, orderId))!;
+    const fresh = (await tickets.find(db, orderId))!;
+    fresh.accept(owner, new Date());
+    await outbox.transaction((tx) => tickets.save(tx, fresh));
+
+    stale.accept(owner, new Date());
+    await expect(outbox.transaction((tx) => tickets.save(tx, stale))).rejects.toMatchObject({
+      code: 'CONFLICT',
+    });
+    const accepted = await db.$queryRaw<{ id: string }[]>`
+      SELECT id FROM outbox_event
+      WHERE type = 'kitchen.order.accepted' AND envelope->>'correlationId' = ${orderId}`;
+    expect(accepted).toHaveLength(1);
+  });
+
   it('names the field of an unknown order id', async () => {
     const response = await act('acceptOrder', owner, randomUUID());
     expect(response.errors?.[0]?.extensions).toMatchObject({
       code: 'BAD_USER_INPUT',
       field: 'input.orderId',
     });
+  });
+
+  it('answers a store id no store can have as unknown, not as an error', async () => {
+    for (const id of ['no-such-store', 'store-gangnam-chicken\u0000', 'x'.repeat(101)]) {
+      const response = await call<{ store: { id: string } | null }>(
+        null,
+        'query($id: ID!) { store(id: $id) { id } }',
+        { id },
+      );
+      expect(response.errors).toBeUndefined();
+      expect(response.data?.store).toBeNull();
+    }
   });
 
   it("hides a store's orders from everyone but its owner", async () => {
@@ -216,6 +254,27 @@ describe('kitchen subgraph', () => {
     expect(
       (await db.menuItem.findUniqueOrThrow({ where: { id: 'gangnam-chicken-cola' } })).priceWon,
     ).toBe(3000);
+  });
+
+  it('names the field of an unknown menu item, and of a name with control characters', async () => {
+    const update = (menuItemId: string, name: string) =>
+      call(
+        owner,
+        'mutation($id: ID!, $name: String) { updateMenuItem(input: { menuItemId: $id, name: $name }) { menuItem { id } } }',
+        { id: menuItemId, name },
+      );
+    const cola = () => db.menuItem.findUniqueOrThrow({ where: { id: 'gangnam-chicken-cola' } });
+    const before = await cola();
+    for (const id of ['no-such-item', 'gangnam-chicken-cola\u0000', 'x'.repeat(101)]) {
+      expect((await update(id, 'Cola')).errors?.[0]?.extensions).toMatchObject({
+        code: 'BAD_USER_INPUT',
+        field: 'input.menuItemId',
+      });
+    }
+    expect(
+      (await update('gangnam-chicken-cola', 'Co\u0000la')).errors?.[0]?.extensions,
+    ).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.name' });
+    expect(await cola()).toEqual(before);
   });
 
   it('refuses coordinates off the globe by field name', async () => {

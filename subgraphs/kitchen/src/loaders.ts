@@ -1,20 +1,29 @@
-import { isUuid } from '@baedal/domain';
+import { isCleanId, isUuid } from '@baedal/domain';
+import { byKey } from '@baedal/service-kit';
 import DataLoader from 'dataloader';
 import type { Db } from './db.js';
 import type { KitchenTicket, MenuItem, Store } from './generated/prisma/client.js';
 
 export type TicketWithOwner = KitchenTicket & { store: { ownerId: string } };
 
-/** Batches the lookups of one request (one query per kind, however many entities ask). */
+/**
+ * Batches the lookups of one request (one query per kind, however many entities ask). Ids
+ * no row can have (see `isCleanId`, `isUuid`) are answered as unknown without asking the
+ * database, which would refuse some of them (a NUL byte) with an error.
+ */
 export function createLoaders(db: Db) {
   return {
     store: new DataLoader<string, Store | null>(async (ids) =>
-      byKey(ids, await db.store.findMany({ where: { id: { in: [...ids] } } }), (store) => store.id),
+      byKey(
+        ids,
+        await db.store.findMany({ where: { id: { in: ids.filter(isCleanId) } } }),
+        (store) => store.id,
+      ),
     ),
     menuItem: new DataLoader<string, MenuItem | null>(async (ids) =>
       byKey(
         ids,
-        await db.menuItem.findMany({ where: { id: { in: [...ids] } } }),
+        await db.menuItem.findMany({ where: { id: { in: ids.filter(isCleanId) } } }),
         (item) => item.id,
       ),
     ),
@@ -39,8 +48,3 @@ export function createLoaders(db: Db) {
 }
 
 export type Loaders = ReturnType<typeof createLoaders>;
-
-function byKey<T>(keys: readonly string[], rows: T[], keyOf: (row: T) => string): (T | null)[] {
-  const found = new Map(rows.map((row) => [keyOf(row), row]));
-  return keys.map((key) => found.get(key) ?? null);
-}

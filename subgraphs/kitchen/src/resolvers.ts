@@ -52,6 +52,17 @@ export function createResolvers({
         const owner = requireRole(context.viewer, 'STORE_OWNER');
         return db.store.findMany({ where: { ownerId: owner.id }, orderBy: { name: 'asc' } });
       },
+      kitchenTicket: async (
+        _: unknown,
+        { orderId }: { orderId: string },
+        context: KitchenContext,
+      ) => {
+        const ticket = await context.loaders.ticket.load(orderId);
+        if (ticket && !canSeeTicket(context.viewer, ticket)) {
+          throw new ForbiddenError("This order is not yours or your store's.");
+        }
+        return ticket;
+      },
     },
 
     Mutation: {

@@ -28,6 +28,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadOrderConfig } from './config.js';
 import { connectDatabase, type Db } from './db.js';
 import { OrderRepository } from './orders/order.repository.js';
+import { PlaceOrder } from './orders/place-order.command.js';
+import { type PaymentClient, PaymentUnavailableError } from './payments/payment.client.js';
 import { start } from './server.js';
 
 const customer = { id: 'customer-1', role: 'CUSTOMER' } as const;
@@ -191,26 +193,26 @@ describe('placing an order', () => {
     const newer = (await placeOrder()).data!.placeOrder.order;
     expect(newer.items[0]!.unitPriceWon).toBe(21000);
 
-    await publishEvent(
-      redis,
-      prefix,
-      storeMenuPublished.create(
-        {
-          storeId,
-          ownerId: owner.id,
-          name: 'Test Chicken',
-          address: 'Seoul',
-          location: { lat: 37.4979, lng: 127.0276 },
-          deliveryFeeWon: 3000,
-          menuVersion: 4,
-          items: [
-            { id: 'chicken', name: 'Fried chicken', description: '', priceWon: 1, available: true },
-          ],
-        },
-        { actor: owner },
-      ),
+    const stale = storeMenuPublished.create(
+      {
+        storeId,
+        ownerId: owner.id,
+        name: 'Test Chicken',
+        address: 'Seoul',
+        location: { lat: 37.4979, lng: 127.0276 },
+        deliveryFeeWon: 3000,
+        menuVersion: 4,
+        items: [
+          { id: 'chicken', name: 'Fried chicken', description: '', priceWon: 1, available: true },
+        ],
+      },
+      { actor: owner },
     );
-    await publishMenu(6, 21000);
+    await publishEvent(redis, prefix, stale);
+    // Applied (and ignored), not merely not yet read: its id is recorded as processed.
+    await eventually(async () =>
+      expect(await db.processedEvent.count({ where: { eventId: stale.id } })).toBe(1),
+    );
     expect((await placeOrder()).data!.placeOrder.order.items[0]!.unitPriceWon).toBe(21000);
   });
 
@@ -219,7 +221,12 @@ describe('placing an order', () => {
     expect(response.errors?.[0]?.extensions).toMatchObject({ code: 'PAYMENT_DECLINED' });
     const orderId = response.errors![0]!.extensions!.orderId as string;
     expect((await readOrder(customer, orderId)).data?.order?.status).toBe('PAYMENT_PENDING');
+    // Once the relay has published everything committed, the stream holds all there will be.
+    await eventually(async () =>
+      expect(await db.outboxEvent.count({ where: { publishedAt: null } })).toBe(0),
+    );
     const types = (await orderEvents(orderId)).map((event) => event.type);
+    expect(types).toContain('order.status-changed');
     expect(types).not.toContain('order.placed');
   });
 
@@ -266,6 +273,15 @@ describe('placing an order', () => {
       'input.deliveryAddress.location.lat',
     ],
     [{ payment: { cardToken: '' } }, 'input.payment.cardToken'],
+    // Ids and text no store or address can have, which PostgreSQL would refuse outright.
+    [{ storeId: `${storeId}\u0000` }, 'input.storeId'],
+    [{ storeId: 'x'.repeat(101) }, 'input.storeId'],
+    [{ items: [{ menuItemId: 'chicken\u0000', quantity: 1 }] }, 'input.items[0].menuItemId'],
+    [
+      { deliveryAddress: { address: '152 Teheran-ro\u0000', location: { lat: 37.5, lng: 127 } } },
+      'input.deliveryAddress.address',
+    ],
+    [{ payment: { cardToken: 'tok_\u0000visa' } }, 'input.payment.cardToken'],
   ])('refuses %j naming %s, and creates nothing', async (overrides, field) => {
     const before = await db.order.count();
     const response = await placeOrder(customer, overrides);
@@ -276,6 +292,42 @@ describe('placing an order', () => {
   it('lets only customers place orders', async () => {
     expect(errorCodes(await placeOrder(owner))).toEqual(['FORBIDDEN']);
     expect(errorCodes(await placeOrder(null))).toEqual(['UNAUTHENTICATED']);
+  });
+
+  it('refuses an administrator placing an order, even under a customer id, and creates nothing', async () => {
+    const before = await db.order.count();
+    const admin = { id: customer.id, role: 'ADMIN' } as const;
+    expect(errorCodes(await placeOrder(admin))).toEqual(['FORBIDDEN']);
+    expect(await db.order.count()).toBe(before);
+  });
+
+  it('answers PAYMENT_UNAVAILABLE only when the outcome is unknown; a refused charge is a bug', async () => {
+    const outbox = new Outbox(db, {
+      redis,
+      stream: eventStream(prefix, 'unused'),
+      logger: createLogger('test', { level: 'silent', format: 'json' }),
+    });
+    const placeWith = (failure: Error) =>
+      new PlaceOrder(
+        db,
+        outbox,
+        new OrderRepository(outbox),
+        { charge: () => Promise.reject(failure) } as unknown as PaymentClient,
+        createLogger('test', { level: 'silent', format: 'json' }),
+      ).execute(customer, {
+        storeId,
+        items: [{ menuItemId: 'cola', quantity: 1 }],
+        deliveryAddress: { address: 'Home', location: { lat: 37.5, lng: 127 } },
+        payment: { cardToken: 'tok_visa' },
+      });
+
+    await expect(placeWith(new PaymentUnavailableError('timed out'))).rejects.toMatchObject({
+      code: 'PAYMENT_UNAVAILABLE',
+      details: { orderId: expect.any(String) },
+    });
+    // Not a DomainError: the GraphQL edge logs it and answers INTERNAL_SERVER_ERROR, masked.
+    const bug = new Error('The payment subgraph refused the charge (400)');
+    await expect(placeWith(bug)).rejects.toBe(bug);
   });
 });
 

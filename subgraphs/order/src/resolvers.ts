@@ -1,11 +1,13 @@
-import { ForbiddenError } from '@baedal/domain';
+import { BadUserInputError, ForbiddenError } from '@baedal/domain';
 import {
   type ConnectionArgs,
   dateTimeScalar,
+  decodeSequenceCursor,
   decodeTimeCursor,
   pageSize,
   type Resolvers,
   requireRole,
+  sequenceCursor,
   timeCursor,
   toConnection,
 } from '@baedal/service-kit';
@@ -62,6 +64,22 @@ export function createResolvers({
           size,
           (order) => timeCursor(order.createdAt, order.id),
         );
+      },
+      orderStatusEvents: async (
+        _: unknown,
+        { orderId, after }: { orderId: string; after?: string | null },
+        context: OrderContext,
+      ) => {
+        const afterSeq = after ? decodeSequenceCursor(after) : null;
+        const order = await context.loaders.order.load(orderId);
+        if (!order) throw new BadUserInputError('orderId', 'no order has this id.');
+        if (!(await canSeeOrder(context, order)))
+          throw new ForbiddenError('This order is not yours.');
+        const entries =
+          afterSeq === null
+            ? order.timeline.slice(-1)
+            : order.timeline.filter((entry) => entry.seq > afterSeq);
+        return entries.map((entry) => ({ cursor: sequenceCursor(entry.seq), entry, order }));
       },
     },
 

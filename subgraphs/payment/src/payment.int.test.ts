@@ -11,9 +11,10 @@ import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadPaymentConfig } from './config.js';
 import { connectDatabase, type Db, type Tx } from './db.js';
-import type { CardCharge, CardGateway } from './payments/card.gateway.js';
+import type { CardCharge, CardChargeRequest, CardGateway } from './payments/card.gateway.js';
 import { chargesPath } from './payments/charge.route.js';
 import { chargeOrder } from './payments/charge-order.command.js';
+import type { Payment } from './payments/payment.aggregate.js';
 import { PaymentRepository } from './payments/payment.repository.js';
 import { start } from './server.js';
 
@@ -344,6 +345,48 @@ describe('the charge command under a race', () => {
     expect(new Set(payments.map((payment) => payment.id)).size).toBe(1);
     expect(cards.charges).toBe(1);
     expect(await capturesAppended(input.orderId)).toBe(1);
+  });
+
+  it('gives the card gateway one idempotency key per attempt, repeated when recording failed', async () => {
+    class RecordingGateway implements CardGateway {
+      readonly keys: string[] = [];
+      async charge(request: CardChargeRequest): Promise<CardCharge> {
+        this.keys.push(request.idempotencyKey);
+        return request.cardToken === 'tok_declined'
+          ? { approved: false, reason: 'Declined.', cardLast4: 'ined' }
+          : { approved: true, cardLast4: '4242' };
+      }
+    }
+    class FlakyRepository extends PaymentRepository {
+      failNextSave = false;
+      override async save(tx: Tx, payment: Payment): Promise<void> {
+        if (this.failNextSave) {
+          this.failNextSave = false;
+          throw new Error('The database went away.');
+        }
+        await super.save(tx, payment);
+      }
+    }
+    const outbox = quietOutbox();
+    const cards = new RecordingGateway();
+    const payments = new FlakyRepository(outbox);
+    const charge = chargeOrder({ db, outbox, payments, cards });
+    const input = newCharge({ cardToken: 'tok_declined' });
+
+    await charge(input, customer);
+    payments.failNextSave = true;
+    await expect(charge({ ...input, cardToken: 'tok_visa' }, customer)).rejects.toThrow(
+      'The database went away.',
+    );
+    const payment = await charge({ ...input, cardToken: 'tok_visa' }, customer);
+
+    expect(payment).toMatchObject({ status: 'CAPTURED', attempts: 2 });
+    expect(cards.keys).toEqual([
+      `${input.orderId}:1`,
+      `${input.orderId}:2`,
+      // The retry of the attempt whose payment was not recorded: the provider must not charge.
+      `${input.orderId}:2`,
+    ]);
   });
 
   it("answers the first-recorded payment, not an error, to charges that raced past the order's lock", async () => {

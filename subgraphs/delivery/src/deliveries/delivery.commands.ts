@@ -1,7 +1,7 @@
 import { BadUserInputError, distanceKm, ForbiddenError } from '@baedal/domain';
 import type { Outbox } from '@baedal/event-bus';
 import type { Viewer } from '@baedal/identity';
-import { requireRole } from '@baedal/service-kit';
+import { requirePerson } from '@baedal/service-kit';
 import type { Tx } from '../db.js';
 import { requireRiderProfile, riderLocation } from '../riders/rider-profile.js';
 import type { Delivery, DeliveryState } from './delivery.aggregate.js';
@@ -19,9 +19,10 @@ export class DeliveryCommands {
   /**
    * Assigns the delivery to the signed-in rider, if they are within the dispatch radius of
    * the store. Of two riders claiming at once exactly one succeeds; the other gets `CONFLICT`.
+   * Only a rider may (no administrator bypass): the claim records the viewer as its rider.
    */
   claim(viewer: Viewer | null, deliveryId: string): Promise<DeliveryState> {
-    const actor = requireRole(viewer, 'RIDER');
+    const actor = requirePerson(viewer, 'RIDER');
     return this.outbox.transaction(async (tx) => {
       const rider = await requireRiderProfile(tx, actor);
       const delivery = await this.#find(tx, deliveryId);
@@ -40,9 +41,9 @@ export class DeliveryCommands {
     });
   }
 
-  /** The rider who claimed the delivery reports that they have the food. */
+  /** The rider who claimed the delivery reports that they have the food (only that rider). */
   pickUp(viewer: Viewer | null, deliveryId: string): Promise<DeliveryState> {
-    const actor = requireRole(viewer, 'RIDER');
+    const actor = requirePerson(viewer, 'RIDER');
     return this.outbox.transaction(async (tx) => {
       const delivery = await this.#find(tx, deliveryId);
       delivery.pickUp(actor, new Date());

@@ -1,10 +1,10 @@
-import { boundingBox, distanceKm } from '@baedal/domain';
+import { boundingBox } from '@baedal/domain';
 import {
   type Connection,
   type ConnectionArgs,
-  decodeCursor,
   decodeTimeCursor,
-  encodeCursor,
+  type NearbyConnection,
+  nearbyPage,
   pageSize,
   timeCursor,
   toConnection,
@@ -16,19 +16,21 @@ import { riderLocation } from '../riders/rider-profile.js';
 /**
  * Deliveries waiting for a rider whose pickup is within `radiusKm` of where `rider` last
  * reported being, nearest first, as a page of a connection; empty until the rider has
- * reported a location. A bounding box narrows the rows on the (status, lat, lng) index; the
- * exact distance filters and sorts them. Cursors are offsets into that order.
+ * reported a location. A bounding box narrows the rows on the (status, lat, lng) index;
+ * `nearbyPage` filters them by exact distance, sorts and pages them, so a delivery claimed
+ * meanwhile does not make the next page skip one.
  */
 export async function availableDeliveries(
   db: Db,
   rider: Rider | null,
   radiusKm: number,
   args: ConnectionArgs,
-) {
-  const size = pageSize(args);
-  const offset = args.after ? decodeCursor(args.after, isOffset).offset : 0;
+): Promise<NearbyConnection<Delivery>> {
   const here = rider && riderLocation(rider);
-  if (!here) return { edges: [], pageInfo: { hasNextPage: false, endCursor: null } };
+  if (!here) {
+    pageSize(args); // refused when out of range, even with nothing to page through
+    return { edges: [], pageInfo: { hasNextPage: false, endCursor: null } };
+  }
   const box = boundingBox(here, radiusKm);
   const candidates = await db.delivery.findMany({
     where: {
@@ -37,22 +39,11 @@ export async function availableDeliveries(
       pickupLng: { gte: box.minLng, lte: box.maxLng },
     },
   });
-  const nearby = candidates
-    .map((delivery) => ({ delivery, distanceKm: distanceKm(here, pickupOf(delivery)) }))
-    .filter((candidate) => candidate.distanceKm <= radiusKm)
-    .sort((a, b) => a.distanceKm - b.distanceKm || a.delivery.id.localeCompare(b.delivery.id));
-  const edges = nearby.slice(offset, offset + size).map(({ delivery, distanceKm }, index) => ({
-    cursor: encodeCursor({ offset: offset + index + 1 }),
-    node: delivery,
-    distanceKm: roundKm(distanceKm),
-  }));
-  return {
-    edges,
-    pageInfo: {
-      hasNextPage: nearby.length > offset + size,
-      endCursor: edges.at(-1)?.cursor ?? null,
-    },
-  };
+  return nearbyPage(
+    candidates,
+    { center: here, radiusKm, locationOf: pickupOf, idOf: (delivery) => delivery.id },
+    args,
+  );
 }
 
 /** A rider's deliveries, most recently claimed first, optionally of some statuses only. */
@@ -87,11 +78,3 @@ export const dropoffOf = (delivery: Delivery) => ({
   lat: delivery.dropoffLat,
   lng: delivery.dropoffLng,
 });
-
-/** Distances are shown to 10 m; more digits would suggest a precision they do not have. */
-export const roundKm = (km: number) => Math.round(km * 100) / 100;
-
-const isOffset = (value: unknown): value is { offset: number } =>
-  typeof (value as { offset?: unknown })?.offset === 'number' &&
-  Number.isInteger((value as { offset: number }).offset) &&
-  (value as { offset: number }).offset >= 0;

@@ -1,6 +1,6 @@
 import { assertCoordinates, type Coordinates, ForbiddenError } from '@baedal/domain';
 import type { Viewer } from '@baedal/identity';
-import { requireRole } from '@baedal/service-kit';
+import { requirePerson } from '@baedal/service-kit';
 import type { Db } from '../db.js';
 import type { Rider } from '../generated/prisma/client.js';
 
@@ -10,12 +10,14 @@ export interface UpdateRiderLocationInput {
 
 /**
  * Records where the signed-in rider is now; deliveries are offered, and may be claimed,
- * around this location. Refuses coordinates off the globe (`BAD_USER_INPUT`) and accounts
- * without a rider profile (`FORBIDDEN`). No event: nobody else acts on a rider's position.
+ * around this location. Refuses coordinates off the globe (`BAD_USER_INPUT`), anyone but a
+ * rider (`FORBIDDEN`, administrators included: the location is the viewer's own) and
+ * accounts without a rider profile (`FORBIDDEN`). No event: nobody else acts on a rider's
+ * position.
  */
 export function updateRiderLocation(db: Db) {
   return async (viewer: Viewer | null, input: UpdateRiderLocationInput): Promise<Rider> => {
-    const actor = requireRole(viewer, 'RIDER');
+    const actor = requirePerson(viewer, 'RIDER');
     const { lat, lng } = assertCoordinates(input.location, 'input.location');
     const { count } = await db.rider.updateMany({
       where: { id: actor.id },

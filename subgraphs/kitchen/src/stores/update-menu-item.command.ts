@@ -1,4 +1,11 @@
-import { BadUserInputError, ForbiddenError, requireIntInRange, requireText } from '@baedal/domain';
+import {
+  BadUserInputError,
+  ForbiddenError,
+  isCleanId,
+  requireIntInRange,
+  requireParagraph,
+  requireText,
+} from '@baedal/domain';
 import type { Outbox } from '@baedal/event-bus';
 import type { Viewer } from '@baedal/identity';
 import { requireRole } from '@baedal/service-kit';
@@ -23,20 +30,22 @@ export function updateMenuItem(outbox: Outbox<Tx>) {
     const actor = requireRole(viewer, 'STORE_OWNER');
     const change = {
       ...(input.name != null && { name: requireText(input.name, 'input.name', 100) }),
-      ...(input.description != null && { description: input.description.trim() }),
+      ...(input.description != null && {
+        description: requireParagraph(input.description, 'input.description', 500),
+      }),
       ...(input.priceWon != null && {
         priceWon: requireIntInRange(input.priceWon, 'input.priceWon', 0, 1_000_000),
       }),
       ...(input.available != null && { available: input.available }),
     };
-    if ((change.description?.length ?? 0) > 500) {
-      throw new BadUserInputError('input.description', 'must be at most 500 characters.');
-    }
     return outbox.transaction(async (tx) => {
-      const item = await tx.menuItem.findUnique({
-        where: { id: input.menuItemId },
-        include: { store: { select: { ownerId: true } } },
-      });
+      // An id no item can have is unknown; the database would refuse some (a NUL byte).
+      const item = isCleanId(input.menuItemId)
+        ? await tx.menuItem.findUnique({
+            where: { id: input.menuItemId },
+            include: { store: { select: { ownerId: true } } },
+          })
+        : null;
       if (!item) throw new BadUserInputError('input.menuItemId', 'no menu item has this id.');
       if (actor.role !== 'ADMIN' && item.store.ownerId !== actor.id) {
         throw new ForbiddenError('This menu item is in a store you do not own.');

@@ -3,30 +3,66 @@ import { describe, expect, it } from 'vitest';
 import { KitchenTicket, type TicketStatus } from './kitchen-ticket.aggregate.js';
 
 const owner = { role: 'STORE_OWNER', id: 'owner-1' } as const;
+const customer = { role: 'CUSTOMER', id: 'customer-1' } as const;
 const at = new Date('2026-11-20T12:00:00Z');
 
 function ticket(status: TicketStatus = 'PENDING') {
-  const received = KitchenTicket.receive({
-    orderId: randomUUID(),
-    store: {
-      id: 'store-1',
-      ownerId: 'owner-1',
-      name: 'Store',
-      address: 'Seoul',
-      location: { lat: 37.5, lng: 127 },
+  const received = KitchenTicket.receive(
+    {
+      orderId: randomUUID(),
+      store: {
+        id: 'store-1',
+        ownerId: 'owner-1',
+        name: 'Store',
+        address: 'Seoul',
+        location: { lat: 37.5, lng: 127 },
+      },
+      customerId: 'customer-1',
+      items: [{ menuItemId: 'm1', name: 'Fried chicken', quantity: 2 }],
+      express: false,
+      dropoff: { address: 'Home', location: { lat: 37.51, lng: 127.01 } },
+      deliveryFeeWon: 3000,
+      expressFeeWon: 0,
+      placedAt: at,
     },
-    customerId: 'customer-1',
-    items: [{ menuItemId: 'm1', name: 'Fried chicken', quantity: 2 }],
-    express: false,
-    dropoff: { address: 'Home', location: { lat: 37.51, lng: 127.01 } },
-    deliveryFeeWon: 3000,
-    expressFeeWon: 0,
-    placedAt: at,
-  });
+    customer,
+  );
+  received.pullEvents();
   return status === 'PENDING' ? received : new KitchenTicket({ ...received.state, status });
 }
 
 describe('kitchen ticket', () => {
+  it('announces a received order, on behalf of the customer who placed it', () => {
+    const {
+      orderId,
+      store,
+      customerId,
+      items,
+      express,
+      dropoff,
+      deliveryFeeWon,
+      expressFeeWon,
+      placedAt,
+    } = ticket().state;
+    const t = KitchenTicket.receive(
+      {
+        orderId,
+        store,
+        customerId,
+        items,
+        express,
+        dropoff,
+        deliveryFeeWon,
+        expressFeeWon,
+        placedAt,
+      },
+      customer,
+    );
+    expect(t.pullEvents()).toEqual([
+      expect.objectContaining({ type: 'kitchen.order.received', actor: customer }),
+    ]);
+  });
+
   it('goes from pending through accepted and cooking to ready, one event per step', () => {
     const t = ticket();
     t.accept(owner, at);

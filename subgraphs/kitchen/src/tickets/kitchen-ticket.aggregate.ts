@@ -1,4 +1,9 @@
-import { cookingStarted, orderAccepted, orderReadyForPickup } from '@baedal/contracts';
+import {
+  cookingStarted,
+  orderAccepted,
+  orderReadyForPickup,
+  orderReceived,
+} from '@baedal/contracts';
 import { type Actor, type Coordinates, InvalidTransitionError } from '@baedal/domain';
 import type { EventEnvelope } from '@baedal/event-bus';
 
@@ -58,14 +63,15 @@ export class KitchenTicket {
     this.#state = state;
   }
 
-  /** A new ticket for a paid order, waiting for the store. */
+  /** A new ticket for a paid order, waiting for the store; `by` placed the order. */
   static receive(
     order: Omit<
       KitchenTicketState,
       'status' | 'version' | 'acceptedAt' | 'cookingStartedAt' | 'readyAt' | 'closedAt'
     >,
+    by: Actor,
   ): KitchenTicket {
-    return new KitchenTicket({
+    const ticket = new KitchenTicket({
       ...order,
       status: 'PENDING',
       version: 0,
@@ -74,6 +80,10 @@ export class KitchenTicket {
       readyAt: null,
       closedAt: null,
     });
+    ticket.#record(
+      orderReceived.create(ticket.#change(), { actor: by, occurredAt: order.placedAt }),
+    );
+    return ticket;
   }
 
   get state(): KitchenTicketState {

@@ -9,23 +9,30 @@ export function receiveOrder(tickets: KitchenTicketRepository) {
   return async (event: EventEnvelope<PayloadOf<typeof orderPlaced>>, tx: Tx): Promise<void> => {
     const order = event.payload;
     const store = await tx.store.findUniqueOrThrow({ where: { id: order.storeId } });
-    const ticket = KitchenTicket.receive({
-      orderId: order.orderId,
-      store: {
-        id: store.id,
-        ownerId: store.ownerId,
-        name: store.name,
-        address: store.address,
-        location: { lat: store.lat, lng: store.lng },
+    const ticket = KitchenTicket.receive(
+      {
+        orderId: order.orderId,
+        store: {
+          id: store.id,
+          ownerId: store.ownerId,
+          name: store.name,
+          address: store.address,
+          location: { lat: store.lat, lng: store.lng },
+        },
+        customerId: order.customerId,
+        items: order.items.map(({ menuItemId, name, quantity }) => ({
+          menuItemId,
+          name,
+          quantity,
+        })),
+        express: order.express,
+        dropoff: order.deliveryAddress,
+        deliveryFeeWon: order.deliveryFeeWon,
+        expressFeeWon: order.expressFeeWon,
+        placedAt: new Date(event.occurredAt),
       },
-      customerId: order.customerId,
-      items: order.items.map(({ menuItemId, name, quantity }) => ({ menuItemId, name, quantity })),
-      express: order.express,
-      dropoff: order.deliveryAddress,
-      deliveryFeeWon: order.deliveryFeeWon,
-      expressFeeWon: order.expressFeeWon,
-      placedAt: new Date(event.occurredAt),
-    });
+      event.actor,
+    );
     await tickets.save(tx, ticket);
   };
 }

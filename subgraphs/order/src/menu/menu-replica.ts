@@ -1,4 +1,5 @@
 import type { storeMenuPublished } from '@baedal/contracts';
+import { isCleanId } from '@baedal/domain';
 import type { EventEnvelope, PayloadOf } from '@baedal/event-bus';
 import type { Db, Tx } from '../db.js';
 import type { PricedMenu } from '../orders/order.aggregate.js';
@@ -35,8 +36,12 @@ export async function applyMenuSnapshot(event: EventEnvelope<MenuSnapshot>, tx: 
   }
 }
 
-/** The menu a new order is priced from, or null if this subgraph has never heard of the store. */
+/**
+ * The menu a new order is priced from, or null if this subgraph has never heard of the store
+ * (including an id no store can have, such as one with a NUL byte).
+ */
 export async function findMenu(db: Db, storeId: string): Promise<PricedMenu | null> {
+  if (!isCleanId(storeId)) return null;
   const store = await db.storeReplica.findUnique({
     where: { id: storeId },
     include: { menuItems: true },

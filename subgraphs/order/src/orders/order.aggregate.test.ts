@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { maxOrderTotalWon } from '@baedal/domain';
 import { describe, expect, it } from 'vitest';
 import {
   Order,
@@ -91,6 +92,37 @@ describe('placing an order', () => {
     expect(() => Order.place(request(overrides), menu, customer, at)).toThrow(
       expect.objectContaining({ code: 'BAD_USER_INPUT', details: { field } }),
     );
+  });
+});
+
+describe('the most an order may cost', () => {
+  const luxury: PricedMenu = {
+    storeId: 'store-1',
+    deliveryFeeWon: 3000,
+    items: new Map(
+      ['a', 'b', 'c'].map((id) => [id, { name: id, priceWon: 1_000_000, available: true }]),
+    ),
+  };
+  const lines = (...ids: string[]) => ids.map((menuItemId) => ({ menuItemId, quantity: 50 }));
+
+  it('refuses a total above what the payment side charges, naming input.items', () => {
+    // ₩100,000,000 of food plus the delivery fee is just above the cap.
+    expect(() => Order.place(request({ items: lines('a', 'b') }), luxury, customer, at)).toThrow(
+      expect.objectContaining({ code: 'BAD_USER_INPUT', details: { field: 'input.items' } }),
+    );
+    expect(() =>
+      Order.place(request({ items: lines('a', 'b', 'c') }), luxury, customer, at),
+    ).toThrow(expect.objectContaining({ details: { field: 'input.items' } }));
+  });
+
+  it('places an order of exactly the most that may be charged', () => {
+    const order = Order.place(
+      request({ items: lines('a', 'b') }),
+      { ...luxury, deliveryFeeWon: 0 },
+      customer,
+      at,
+    );
+    expect(order.state.totalWon).toBe(maxOrderTotalWon);
   });
 });
 

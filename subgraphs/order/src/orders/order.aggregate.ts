@@ -10,6 +10,7 @@ import {
   BadUserInputError,
   type Coordinates,
   InvalidTransitionError,
+  maxOrderTotalWon,
   requireIntInRange,
   requireText,
 } from '@baedal/domain';
@@ -121,7 +122,8 @@ export class Order {
   /**
    * Prices a new order from the store's menu: the lines, plus the store's delivery fee. The
    * order waits for payment. Refuses, naming the input field: no lines or too many, an item
-   * twice, a quantity out of range, an item not on the menu or sold out, a bad address.
+   * twice, a quantity out of range, an item not on the menu or sold out, a total above what
+   * can be charged (`maxOrderTotalWon`), a bad address.
    */
   static place(request: PlaceOrderRequest, menu: PricedMenu, customer: Actor, at: Date): Order {
     const { items } = request;
@@ -157,6 +159,12 @@ export class Order {
       ),
     };
     const subtotalWon = lines.reduce((sum, line) => sum + line.unitPriceWon * line.quantity, 0);
+    if (subtotalWon + menu.deliveryFeeWon > maxOrderTotalWon) {
+      throw new BadUserInputError(
+        'input.items',
+        `must cost at most ₩${maxOrderTotalWon.toLocaleString('en-US')} in all, delivery included.`,
+      );
+    }
     const order = new Order(
       {
         id: request.id,

@@ -2,10 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { type Actor, BadUserInputError, DomainError, ErrorCode, requireText } from '@baedal/domain';
 import type { Outbox } from '@baedal/event-bus';
 import type { Viewer } from '@baedal/identity';
-import { type Logger, requireRole, retryOnConflict } from '@baedal/service-kit';
+import { type Logger, requirePerson, retryOnConflict } from '@baedal/service-kit';
 import type { Db, Tx } from '../db.js';
 import { findMenu } from '../menu/menu-replica.js';
-import type { ChargeResult, PaymentClient } from '../payments/payment.client.js';
+import {
+  type ChargeResult,
+  type PaymentClient,
+  PaymentUnavailableError,
+} from '../payments/payment.client.js';
 import { Order, type PlaceOrderRequest } from './order.aggregate.js';
 import type { OrderRepository } from './order.repository.js';
 
@@ -36,7 +40,8 @@ export class PlaceOrder {
   ) {}
 
   async execute(viewer: Viewer | null, input: PlaceOrderInput): Promise<Order> {
-    const customer = requireRole(viewer, 'CUSTOMER');
+    // The order is recorded as the viewer's own, so only a customer may place one.
+    const customer = requirePerson(viewer, 'CUSTOMER');
     const cardToken = requireText(input.payment.cardToken, 'input.payment.cardToken', 200);
     const menu = await findMenu(this.db, input.storeId);
     if (!menu) throw new BadUserInputError('input.storeId', 'no store with this id takes orders.');
@@ -73,10 +78,15 @@ export class PlaceOrder {
     return this.#markPaid(orderId, customer);
   }
 
+  /**
+   * Only an unknown outcome (see `PaymentUnavailableError`) leaves the order waiting for
+   * payment as an expected answer; a refused request is a bug, logged and masked at the edge.
+   */
   async #charge(request: Parameters<PaymentClient['charge']>[0]): Promise<ChargeResult> {
     try {
       return await this.payments.charge(request);
     } catch (error) {
+      if (!(error instanceof PaymentUnavailableError)) throw error;
       this.logger.warn(
         { err: error, orderId: request.orderId },
         'payment failed; the order waits for payment',

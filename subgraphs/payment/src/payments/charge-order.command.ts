@@ -13,7 +13,8 @@ export interface ChargeOrderInput extends ChargeRequest {
 export type ChargeOrder = (input: ChargeOrderInput, by: Actor) => Promise<PaymentState>;
 
 /**
- * Charges an order's card, once per order: the order id is the idempotency key.
+ * Charges an order's card, once per order: the order id is the idempotency key here, and
+ * `<orderId>:<attempt>` the card gateway's (see `CardGateway`).
  *
  * - No payment yet: the card is charged and the payment recorded, captured or declined.
  * - A captured payment: answered again; nothing is charged or announced.
@@ -41,7 +42,13 @@ export function chargeOrder(dependencies: {
           existing.checkRepeat(input);
           if (existing.state.status === 'CAPTURED') return existing.state;
         }
-        const card = await cards.charge({ amountWon: input.amountWon, cardToken: input.cardToken });
+        // Attempts count charges recorded, so a retry after a failed write repeats the key.
+        const attempt = (existing?.state.attempts ?? 0) + 1;
+        const card = await cards.charge({
+          amountWon: input.amountWon,
+          cardToken: input.cardToken,
+          idempotencyKey: `${input.orderId}:${attempt}`,
+        });
         const at = new Date();
         let payment: Payment;
         if (existing) {

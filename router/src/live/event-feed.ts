@@ -1,0 +1,90 @@
+import { type EventEnvelope, eventStream, parseEnvelope } from '@baedal/event-bus';
+import type { Logger } from '@baedal/service-kit';
+import type { Redis } from 'ioredis';
+
+/**
+ * Follows the subgraphs' event streams from the moment it starts, for live updates. Every
+ * router replica reads every stream itself (XREAD, no consumer group), because each must push
+ * every event to its own subscribers. What a replica did not see while it was down is not
+ * lost to clients: they resume from their cursor.
+ */
+export class EventFeed implements AsyncDisposable {
+  readonly #reader: Redis;
+  readonly #streams: string[];
+  readonly #onEvent: (event: EventEnvelope) => void;
+  readonly #logger: Logger;
+  readonly #lastIds = new Map<string, string>();
+  #running: Promise<void> | undefined;
+  #stopped = false;
+
+  /** `redis` is used for blocking reads only: give the feed a connection of its own. */
+  constructor(
+    redis: Redis,
+    options: {
+      prefix: string;
+      producers: readonly string[];
+      onEvent: (event: EventEnvelope) => void;
+      logger: Logger;
+    },
+  ) {
+    this.#reader = redis;
+    this.#streams = options.producers.map((producer) => eventStream(options.prefix, producer));
+    this.#onEvent = options.onEvent;
+    this.#logger = options.logger;
+  }
+
+  /** Notes where each stream ends now, then follows them in the background. */
+  async start(): Promise<void> {
+    for (const stream of this.#streams) {
+      const [last] = (await this.#reader.xrevrange(stream, '+', '-', 'COUNT', 1)) as [
+        string,
+        string[],
+      ][];
+      this.#lastIds.set(stream, last?.[0] ?? '0-0');
+    }
+    this.#running ??= this.#follow();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.#stopped = true;
+    this.#reader.disconnect();
+    await this.#running;
+  }
+
+  async #follow(): Promise<void> {
+    let failures = 0;
+    while (!this.#stopped) {
+      try {
+        const reply = (await this.#reader.xread(
+          'BLOCK',
+          5000,
+          'STREAMS',
+          ...this.#streams,
+          ...this.#streams.map((stream) => this.#lastIds.get(stream)!),
+        )) as [string, [string, string[]][]][] | null;
+        for (const [stream, entries] of reply ?? []) {
+          for (const [id, fields] of entries) {
+            this.#lastIds.set(stream, id);
+            this.#deliver(fields);
+          }
+        }
+        failures = 0;
+      } catch (error) {
+        if (this.#stopped) return;
+        failures += 1;
+        this.#logger.error({ err: error }, 'reading the event streams failed; will retry');
+        await new Promise((resolve) => setTimeout(resolve, Math.min(10_000, 250 * 2 ** failures)));
+      }
+    }
+  }
+
+  #deliver(fields: string[]): void {
+    const raw = fields[fields.indexOf('envelope') + 1];
+    try {
+      this.#onEvent(parseEnvelope(raw ?? ''));
+    } catch (error) {
+      // A malformed event is the producer's bug; consumers dead-letter it. Here it is skipped.
+      this.#logger.warn({ err: error }, 'skipped an event the live layer could not read');
+    }
+  }
+}

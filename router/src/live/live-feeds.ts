@@ -1,0 +1,139 @@
+import {
+  cookingStarted,
+  deliveryOffered,
+  orderAccepted,
+  orderReadyForPickup,
+  orderReceived,
+  orderStatusChanged,
+} from '@baedal/contracts';
+import { assertCoordinates, BadUserInputError, type Coordinates, distanceKm } from '@baedal/domain';
+import { decodeSequenceCursor, sequenceCursor } from '@baedal/service-kit';
+import { type ExecutionResult, type FieldNode, Kind } from 'graphql';
+import type { LiveFeed, LiveSubscription } from './live-subscription.js';
+
+/** `cursor` under an alias of the router's, so a subscriber need not select it. */
+const cursorField: FieldNode = {
+  kind: Kind.FIELD,
+  alias: { kind: Kind.NAME, value: '_liveCursor' },
+  name: { kind: Kind.NAME, value: 'cursor' },
+};
+
+/**
+ * `orderStatusChanged`: an order's timeline, in order and without gaps. The subscriber first
+ * gets the order as it is now (or, resuming with `after`, every entry it missed); then each
+ * `order.status-changed` event, numbered by `seq`, is answered with the entries after the
+ * last one delivered. A duplicate is skipped; a gap (an event this router never saw) is
+ * filled, because the query asks for everything after the last delivered entry.
+ */
+export const orderStatusFeed: LiveFeed<{ orderId: string; after?: string | null }> = {
+  field: 'orderStatusChanged',
+  source: 'orderStatusEvents',
+  extraFields: [cursorField],
+  topic: (args) => `order:${args.orderId}`,
+  topicOf: (event) =>
+    event.type === orderStatusChanged.type
+      ? `order:${(event.payload as { orderId: string }).orderId}`
+      : undefined,
+  async open(subscription) {
+    const { orderId, after = null } = subscription.args;
+    subscription.state.lastSeq = after === null ? 0 : decodeSequenceCursor(after);
+    const result = await subscription.load({ orderId, after });
+    if (result.errors?.length) throw result.errors;
+    deliverEntries(subscription, result);
+  },
+  async onEvent(subscription, event) {
+    const { seq } = event.payload as { seq: number };
+    const lastSeq = subscription.state.lastSeq as number;
+    if (seq <= lastSeq) return;
+    const after = sequenceCursor(lastSeq);
+    const result = await subscription.load({ orderId: subscription.args.orderId, after }, event.id);
+    if (!subscription.emitErrors(result)) deliverEntries(subscription, result);
+  },
+};
+
+function deliverEntries(
+  subscription: LiveSubscription<{ orderId: string }>,
+  result: ExecutionResult,
+) {
+  for (const payload of (subscription.payloadOf(result) ?? []) as Record<string, unknown>[]) {
+    const seq = decodeSequenceCursor(payload._liveCursor as string);
+    if (seq <= (subscription.state.lastSeq as number)) continue;
+    subscription.state.lastSeq = seq;
+    subscription.emit(payload);
+  }
+}
+
+const kitchenSteps = new Set(
+  [orderReceived, orderAccepted, cookingStarted, orderReadyForPickup].map((e) => e.type),
+);
+
+/**
+ * `storeOrderChanged`: for a store's owner, the order's kitchen ticket each time the kitchen
+ * receives an order or changes its status. Opening it runs the store's ticket list query as
+ * the viewer, so it is refused exactly when that query would be.
+ */
+export const storeOrdersFeed: LiveFeed<{ storeId: string }> = {
+  field: 'storeOrderChanged',
+  source: 'kitchenTicket',
+  topic: (args) => `store:${args.storeId}`,
+  topicOf: (event) =>
+    kitchenSteps.has(event.type)
+      ? `store:${(event.payload as { storeId: string }).storeId}`
+      : undefined,
+  async open(subscription) {
+    const access = await subscription.query(
+      'query StoreOrdersAccess($storeId: ID!) { store(id: $storeId) { tickets(first: 1) { pageInfo { hasNextPage } } } }',
+      { storeId: subscription.args.storeId },
+    );
+    if (access.errors?.length) throw access.errors;
+    if (!access.data?.store) throw new BadUserInputError('storeId', 'no store has this id.');
+  },
+  async onEvent(subscription, event) {
+    const result = await subscription.load(
+      { orderId: (event.payload as { orderId: string }).orderId },
+      event.id,
+    );
+    if (subscription.emitErrors(result)) return;
+    const ticket = subscription.payloadOf(result);
+    if (ticket) subscription.emit(ticket as Record<string, unknown>);
+  },
+};
+
+const maxRadiusKm = 20;
+
+/**
+ * `deliveryAvailable`: for riders, each delivery offered with its pickup within `radiusKm` of
+ * `near`. Opening it runs `availableDeliveries` as the viewer, so only riders may.
+ */
+export const availableDeliveriesFeed: LiveFeed<{ near: Coordinates; radiusKm: number }> = {
+  field: 'deliveryAvailable',
+  source: 'delivery',
+  topic: () => 'deliveries',
+  topicOf: (event) => (event.type === deliveryOffered.type ? 'deliveries' : undefined),
+  async open(subscription) {
+    const { near, radiusKm } = subscription.args;
+    assertCoordinates(near, 'near');
+    if (!(radiusKm > 0 && radiusKm <= maxRadiusKm)) {
+      throw new BadUserInputError('radiusKm', `must be more than 0 and at most ${maxRadiusKm}.`);
+    }
+    const access = await subscription.query(
+      'query DeliveriesAccess { availableDeliveries(first: 1) { pageInfo { hasNextPage } } }',
+      {},
+    );
+    if (access.errors?.length) throw access.errors;
+  },
+  async onEvent(subscription, event) {
+    const { deliveryId, pickup } = event.payload as { deliveryId: string; pickup: Coordinates };
+    if (distanceKm(pickup, subscription.args.near) > subscription.args.radiusKm) return;
+    const result = await subscription.load({ id: deliveryId }, event.id);
+    if (subscription.emitErrors(result)) return;
+    const delivery = subscription.payloadOf(result);
+    if (delivery) subscription.emit(delivery as Record<string, unknown>);
+  },
+};
+
+export const liveFeeds: readonly LiveFeed<never>[] = [
+  orderStatusFeed as LiveFeed<never>,
+  storeOrdersFeed as LiveFeed<never>,
+  availableDeliveriesFeed as LiveFeed<never>,
+];

@@ -1,0 +1,272 @@
+import type { Server } from 'node:http';
+import type { EventEnvelope } from '@baedal/event-bus';
+import type { UserTokenVerifier, VerifiedViewer } from '@baedal/identity';
+import type { Logger } from '@baedal/service-kit';
+import {
+  type ExecutionArgs,
+  type ExecutionResult,
+  GraphQLError,
+  type GraphQLSchema,
+  getOperationAST,
+  getVariableValues,
+  Kind,
+  parse,
+  print,
+  specifiedRules,
+  type ValidationRule,
+  validate,
+} from 'graphql';
+import { getArgumentValues } from 'graphql/execution/values.js';
+import { CloseCode } from 'graphql-ws';
+// Renamed: the linter takes any use* function for a React hook.
+import { useServer as serveGraphqlWs } from 'graphql-ws/use/ws';
+import type { Redis } from 'ioredis';
+import { LRUCache } from 'lru-cache';
+import { type WebSocket, WebSocketServer } from 'ws';
+import type { Metrics } from '../metrics.js';
+import { EventFeed } from './event-feed.js';
+import { liveFeeds } from './live-feeds.js';
+import {
+  type LiveFeed,
+  LiveSubscription,
+  type Topics,
+  toGraphQLErrors,
+} from './live-subscription.js';
+import { PayloadLoader, type RunQuery } from './payload-loader.js';
+import { type SourceQuery, toSourceQuery } from './source-query.js';
+
+/** WebSocket close code for a client that does not read what it subscribed to. */
+const tooSlow = 1008;
+
+export interface LiveServerOptions {
+  /** The router's HTTP server: subscriptions share its `/graphql` endpoint. */
+  readonly httpServer: Server;
+  readonly path: string;
+  /** The supergraph's API schema, as the gateway loaded it. */
+  readonly schema: () => GraphQLSchema;
+  /** Runs an operation through the gateway as a viewer (payloads, access checks, queries). */
+  readonly runQuery: RunQuery;
+  readonly verifier: UserTokenVerifier;
+  /** A Redis connection for the live layer's blocking stream reads alone. */
+  readonly redis: Redis;
+  readonly streamPrefix: string;
+  /** The same limits as over HTTP (graphql-armor's rules, and a token limit for parsing). */
+  readonly validationRules: readonly ValidationRule[];
+  readonly maxTokens: number;
+  /** Ping interval; a client that does not answer a ping within it is disconnected. */
+  readonly keepAliveMs: number;
+  /** Results queued for a client that does not read, before it is disconnected. */
+  readonly maxQueuedResults: number;
+  /** How long shutdown waits for payloads under way before closing sockets. */
+  readonly drainTimeoutMs: number;
+  readonly metrics: Metrics;
+  readonly logger: Logger;
+}
+
+interface Connection {
+  readonly viewer: VerifiedViewer;
+  readonly expiry: NodeJS.Timeout;
+}
+
+interface LiveContext {
+  readonly viewer: VerifiedViewer;
+  readonly socket: WebSocket;
+}
+
+/**
+ * Subscriptions at the router, over graphql-ws on the `/graphql` endpoint. `@apollo/gateway`
+ * cannot execute subscriptions, so this layer does: it follows the subgraphs' event streams,
+ * and for each event resolves each subscriber's selection through the gateway as a query (see
+ * `toSourceQuery`), once per distinct selection and viewer. Queries and mutations sent over the
+ * socket go through the gateway too.
+ *
+ * A connection must carry a valid bearer token in its connection parameters
+ * (`{ authorization: "Bearer <token>" }`); it is closed with 4401 when the token expires.
+ * Disposing stops reading events, waits for payloads under way (up to `drainTimeoutMs`), then
+ * closes every socket with 1001 (going away).
+ */
+export async function startLiveServer(options: LiveServerOptions): Promise<AsyncDisposable> {
+  const { metrics, logger } = options;
+  const connections = new WeakMap<WebSocket, Connection>();
+  const subscribers = new Map<string, Set<LiveSubscription<never>>>();
+  const feeds = new Map(liveFeeds.map((feed) => [feed.field, feed]));
+  const sourceQueries = new LRUCache<string, SourceQuery>({ max: 1000 });
+  const loader = new PayloadLoader(options.runQuery, () => metrics.livePayloadExecutions.inc());
+
+  const topics: Topics = {
+    add(topic, subscription) {
+      const set = subscribers.get(topic) ?? new Set();
+      set.add(subscription);
+      subscribers.set(topic, set);
+      metrics.liveSubscriptions.inc();
+    },
+    remove(topic, subscription) {
+      const set = subscribers.get(topic);
+      if (!set?.delete(subscription)) return;
+      if (set.size === 0) subscribers.delete(topic);
+      metrics.liveSubscriptions.dec();
+    },
+  };
+
+  const events = new EventFeed(options.redis, {
+    prefix: options.streamPrefix,
+    producers: ['order', 'kitchen', 'delivery'],
+    onEvent: (event: EventEnvelope) => {
+      for (const feed of liveFeeds) {
+        const topic = feed.topicOf(event);
+        const listening = topic === undefined ? undefined : subscribers.get(topic);
+        if (!listening?.size) continue;
+        metrics.liveEvents.inc();
+        for (const subscription of listening) subscription.receive(event);
+      }
+    },
+    logger,
+  });
+  await events.start();
+
+  async function subscribe(
+    args: ExecutionArgs,
+  ): Promise<ExecutionResult | AsyncIterableIterator<ExecutionResult>> {
+    const { viewer, socket } = args.contextValue as LiveContext;
+    const operation = getOperationAST(args.document, args.operationName)!;
+    const root = operation.selectionSet.selections[0];
+    const feed = root?.kind === Kind.FIELD ? feeds.get(root.name.value) : undefined;
+    if (root?.kind !== Kind.FIELD || !feed) {
+      return {
+        errors: [
+          new GraphQLError('Select one subscription field directly.', {
+            extensions: { code: 'BAD_USER_INPUT' },
+          }),
+        ],
+      };
+    }
+    const variables = getVariableValues(
+      args.schema,
+      operation.variableDefinitions ?? [],
+      args.variableValues ?? {},
+    );
+    if (variables.errors) return { errors: variables.errors };
+    const field = args.schema.getSubscriptionType()!.getFields()[root.name.value]!;
+    const key = `${args.operationName ?? ''}\n${print(args.document)}`;
+    let source = sourceQueries.get(key);
+    try {
+      source ??= toSourceQuery(
+        args.schema,
+        args.document,
+        args.operationName,
+        feed.source,
+        feed.extraFields,
+      );
+    } catch (error) {
+      return { errors: toGraphQLErrors(error) };
+    }
+    sourceQueries.set(key, source);
+    const rawVariables = (args.variableValues ?? {}) as Record<string, unknown>;
+    const subscription = new LiveSubscription({
+      feed: feed as LiveFeed<Record<string, unknown>>,
+      args: getArgumentValues(field, root, variables.coerced),
+      source,
+      variables: Object.fromEntries(source.variableNames.map((name) => [name, rawVariables[name]])),
+      viewer,
+      loader,
+      runQuery: options.runQuery,
+      topics,
+      maxQueuedResults: options.maxQueuedResults,
+      disconnect: () => socket.close(tooSlow, 'Too slow: results piled up; reconnect and resume.'),
+      logger,
+    });
+    const refusal = await subscription.open();
+    return refusal ? { errors: refusal } : subscription.results;
+  }
+
+  const server = new WebSocketServer({ server: options.httpServer, path: options.path });
+  const graphqlWs = serveGraphqlWs<{ authorization?: string }>(
+    {
+      onConnect: async (ctx) => {
+        const { socket } = ctx.extra;
+        try {
+          const viewer = await bearer(ctx.connectionParams?.authorization, options.verifier);
+          const expiresInMs = Math.min(viewer.expiresAt.getTime() - Date.now(), 2 ** 31 - 1);
+          const expiry = setTimeout(
+            () => socket.close(CloseCode.Unauthorized, 'The token has expired.'),
+            expiresInMs,
+          );
+          connections.set(socket, { viewer, expiry });
+          metrics.liveConnections.inc();
+          return true;
+        } catch (error) {
+          socket.close(CloseCode.Unauthorized, (error as Error).message);
+          return false;
+        }
+      },
+      onClose: (ctx) => {
+        const connection = connections.get(ctx.extra.socket);
+        if (!connection) return;
+        clearTimeout(connection.expiry);
+        connections.delete(ctx.extra.socket);
+        metrics.liveConnections.dec();
+      },
+      onSubscribe: (ctx, _id, payload) => {
+        let document: ReturnType<typeof parse>;
+        try {
+          document = parse(payload.query, { maxTokens: options.maxTokens });
+        } catch (error) {
+          return [error as GraphQLError];
+        }
+        const schema = options.schema();
+        const errors = validate(schema, document, [...specifiedRules, ...options.validationRules]);
+        if (errors.length > 0) return errors.map(withoutSuggestions);
+        const context: LiveContext = {
+          viewer: connections.get(ctx.extra.socket)!.viewer,
+          socket: ctx.extra.socket,
+        };
+        return {
+          schema,
+          document,
+          operationName: payload.operationName ?? null,
+          variableValues: payload.variables ?? {},
+          contextValue: context,
+        };
+      },
+      subscribe,
+      execute: (args) =>
+        options.runQuery(
+          print(args.document),
+          (args.variableValues ?? {}) as Record<string, unknown>,
+          (args.contextValue as LiveContext).viewer,
+          args.operationName ?? undefined,
+        ),
+    },
+    server,
+    options.keepAliveMs,
+  );
+
+  return {
+    async [Symbol.asyncDispose]() {
+      await events[Symbol.asyncDispose]();
+      const all = [...subscribers.values()].flatMap((set) => [...set]);
+      await Promise.race([
+        Promise.all(all.map((subscription) => subscription.idle())),
+        new Promise((resolve) => setTimeout(resolve, options.drainTimeoutMs).unref()),
+      ]);
+      await graphqlWs.dispose();
+    },
+  };
+}
+
+async function bearer(
+  authorization: unknown,
+  verifier: UserTokenVerifier,
+): Promise<VerifiedViewer> {
+  const token =
+    typeof authorization === 'string' ? /^Bearer\s+(\S+)$/i.exec(authorization)?.[1] : undefined;
+  if (!token)
+    throw new Error('Send { "authorization": "Bearer <token>" } as the connection parameters.');
+  return verifier.verify(token);
+}
+
+/** As over HTTP (graphql-armor), validation errors do not reveal field names by suggestion. */
+function withoutSuggestions(error: GraphQLError): GraphQLError {
+  const message = error.message.replace(/ Did you mean .+\?$/, ' [Suggestion hidden]');
+  return message === error.message ? error : new GraphQLError(message, { nodes: error.nodes });
+}
