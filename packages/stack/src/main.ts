@@ -61,7 +61,8 @@ function banner(url: string, seconds: string): string {
   return `
 Baedal is ready (${seconds} s).
 
-  GraphQL endpoint   ${url}
+  GraphQL endpoint   ${url}   (queries, mutations; subscriptions over graphql-ws)
+  Playground         open ${url} in a browser, paste a token in its "Bearer token" field
 
   Send a bearer token of a demo account (any role and id works: tokens are minted locally):
       TOKEN=$(npm run -s token -- CUSTOMER customer-1)

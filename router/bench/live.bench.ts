@@ -1,0 +1,215 @@
+/**
+ * Subscriptions at one router, on a stack of its own started as `npm start` starts it:
+ *
+ * 1. Latency. 1,000 subscribers (one connection each) follow one order through six changes
+ *    (accept, cook, ready, claim, pick up, confirm), three orders in a row. For each delivery:
+ *    - router share: from the `order.status-changed` entry's arrival in Redis (its stream
+ *      id) to the client; this is the router's work: read, resolve through the gateway, fan out;
+ *    - end to end: from the change itself (the timeline entry's `at`, when the kitchen or the
+ *      delivery subgraph committed it) to the client, across relays, streams and consumers.
+ * 2. Memory. The router's resident and heap memory before and after 10,000 idle
+ *    subscriptions (one connection each), from its /metrics.
+ *
+ *     npm run bench
+ */
+import { eventStream } from '@baedal/event-bus';
+import {
+  isolatedPrefixes,
+  type LiveClient,
+  liveClient,
+  routerClient,
+  startStack,
+  tokenFor,
+} from '@baedal/stack';
+import { Redis } from 'ioredis';
+import { summarize } from './stats.js';
+
+const subscribers = 1000;
+const orders = 3;
+const idleSubscriptions = 10_000;
+
+interface StatusEvent {
+  orderStatusChanged: {
+    entry: { seq: number; status: string; at: string };
+    order: { status: string };
+  };
+}
+const feed = `subscription($id: ID!) { orderStatusChanged(orderId: $id) { cursor entry { seq status at } order { status } } }`;
+
+const stack = await startStack({
+  ...isolatedPrefixes('bench'),
+  ports: 'any',
+  dropDatabases: true,
+  env: { LOG_LEVEL: 'warn' },
+});
+const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+const clients: LiveClient[] = [];
+try {
+  const gql = routerClient(stack.routerUrl);
+  const customer = await tokenFor({ role: 'CUSTOMER', id: 'customer-1' });
+  const owner = await tokenFor({ role: 'STORE_OWNER', id: 'owner-1' });
+  const rider = await tokenFor({ role: 'RIDER', id: 'rider-1' });
+  await gql(
+    rider,
+    'mutation { updateRiderLocation(input: { location: { lat: 37.4985, lng: 127.029 } }) { rider { id } } }',
+  );
+
+  const until = async (check: () => Promise<boolean> | boolean, what: string) => {
+    for (let i = 0; i < 1200; i++) {
+      if (await check()) return;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new Error(`Timed out waiting for ${what}.`);
+  };
+  const must = async (token: string, query: string) => {
+    await until(async () => !(await gql(token, query)).errors, query);
+  };
+
+  const routerShare: number[] = [];
+  const endToEnd: number[] = [];
+  for (let run = 0; run < orders; run++) {
+    const placed = await gql<{ placeOrder: { order: { id: string } } }>(
+      customer,
+      `mutation { placeOrder(input: { storeId: "store-gangnam-chicken", items: [{ menuItemId: "gangnam-chicken-fried", quantity: 1 }],
+        deliveryAddress: { address: "152 Teheran-ro", location: { lat: 37.5006, lng: 127.0364 } }, payment: { cardToken: "tok_visa" } }) { order { id } } }`,
+    );
+    const orderId = placed.data!.placeOrder.order.id;
+    const arrivals: { seq: number; at: string; receivedAt: number }[] = [];
+    const connections = Array.from({ length: subscribers }, () =>
+      liveClient(stack.routerUrl, customer),
+    );
+    clients.push(...connections);
+    for (const client of connections) {
+      const subscription = client.subscribe<StatusEvent>(feed, { id: orderId });
+      subscription.onResult = (result) => {
+        const entry = result.data?.orderStatusChanged.entry;
+        if (entry && entry.seq > 2)
+          arrivals.push({ seq: entry.seq, at: entry.at, receivedAt: Date.now() });
+      };
+    }
+    // Everyone has the current state (PLACED) before the changes start.
+    await until(async () => {
+      const text = await (await fetch(stack.routerUrl.replace('/graphql', '/metrics'))).text();
+      return Number(/^baedal_router_live_subscriptions (\d+)/m.exec(text)?.[1]) >= subscribers;
+    }, 'the subscriptions');
+
+    for (const step of ['acceptOrder', 'startCooking', 'finishCooking']) {
+      await must(
+        owner,
+        `mutation { ${step}(input: { orderId: "${orderId}" }) { ticket { status } } }`,
+      );
+    }
+    let deliveryId = '';
+    await until(async () => {
+      const { data } = await gql<{ order: { delivery: { id: string } | null } }>(
+        customer,
+        `{ order(id: "${orderId}") { delivery { id } } }`,
+      );
+      deliveryId = data?.order.delivery?.id ?? '';
+      return deliveryId !== '';
+    }, 'the delivery');
+    await must(
+      rider,
+      `mutation { claimDelivery(input: { deliveryId: "${deliveryId}" }) { delivery { id } } }`,
+    );
+    await until(
+      async () => arrivals.filter((a) => a.seq === 6).length === subscribers,
+      'RIDER_ASSIGNED',
+    );
+    await must(
+      rider,
+      `mutation { pickUpDelivery(input: { deliveryId: "${deliveryId}" }) { delivery { id } } }`,
+    );
+    await until(
+      async () => arrivals.filter((a) => a.seq === 7).length === subscribers,
+      'PICKED_UP',
+    );
+    await must(
+      customer,
+      `mutation { confirmDelivery(input: { orderId: "${orderId}" }) { order { status } } }`,
+    );
+    await until(() => arrivals.length === 6 * subscribers, 'every delivery');
+
+    // When each status-changed event reached Redis: its stream entry id is milliseconds.
+    const streamed = new Map<number, number>();
+    for (const [id, fields] of await redis.xrange(
+      eventStream(stack.streamPrefix, 'order'),
+      '-',
+      '+',
+    )) {
+      const event = JSON.parse(fields[fields.indexOf('envelope') + 1]!);
+      if (event.type === 'order.status-changed' && event.correlationId === orderId) {
+        streamed.set(event.payload.seq, Number(id.split('-')[0]));
+      }
+    }
+    for (const arrival of arrivals) {
+      routerShare.push(arrival.receivedAt - streamed.get(arrival.seq)!);
+      endToEnd.push(arrival.receivedAt - Date.parse(arrival.at));
+    }
+    await Promise.all(connections.map((client) => client[Symbol.asyncDispose]()));
+    clients.length = 0;
+  }
+
+  console.log(
+    `Event to client, ${subscribers} subscribers of one order on one router, ${orders} orders x 6 changes (ms)`,
+  );
+  console.table({
+    'router share (in Redis -> client)': summarize(routerShare),
+    'end to end (change committed -> client)': summarize(endToEnd),
+  });
+
+  // Memory with idle subscriptions.
+  const memory = async () => {
+    const text = await (await fetch(stack.routerUrl.replace('/graphql', '/metrics'))).text();
+    const value = (name: string) => Number(new RegExp(`^${name} (\\S+)`, 'm').exec(text)?.[1]);
+    return {
+      rssMiB: value('baedal_router_process_resident_memory_bytes') / 2 ** 20,
+      heapUsedMiB: value('baedal_router_nodejs_heap_size_used_bytes') / 2 ** 20,
+      subscriptions: value('baedal_router_live_subscriptions'),
+    };
+  };
+  const placed = await gql<{ placeOrder: { order: { id: string } } }>(
+    customer,
+    `mutation { placeOrder(input: { storeId: "store-gangnam-chicken", items: [{ menuItemId: "gangnam-chicken-fried", quantity: 1 }],
+      deliveryAddress: { address: "152 Teheran-ro", location: { lat: 37.5006, lng: 127.0364 } }, payment: { cardToken: "tok_visa" } }) { order { id } } }`,
+  );
+  await new Promise((resolve) => setTimeout(resolve, 3000));
+  const idle = await memory();
+  for (let batch = 0; batch < idleSubscriptions / 500; batch++) {
+    const connections = Array.from({ length: 500 }, () => liveClient(stack.routerUrl, customer));
+    clients.push(...connections);
+    for (const client of connections)
+      client.subscribe(feed, { id: placed.data!.placeOrder.order.id });
+    await until(
+      async () => (await memory()).subscriptions >= (batch + 1) * 500,
+      'idle subscriptions',
+    );
+  }
+  await new Promise((resolve) => setTimeout(resolve, 5000));
+  const loaded = await memory();
+  console.log(
+    `Router memory with ${idleSubscriptions.toLocaleString('en')} idle subscriptions, one connection each (MiB)`,
+  );
+  const round = (n: number) => Math.round(n * 10) / 10;
+  console.table({
+    before: {
+      rss: round(idle.rssMiB),
+      heapUsed: round(idle.heapUsedMiB),
+      subscriptions: idle.subscriptions,
+    },
+    after: {
+      rss: round(loaded.rssMiB),
+      heapUsed: round(loaded.heapUsedMiB),
+      subscriptions: loaded.subscriptions,
+    },
+    'per subscription (KiB)': {
+      rss: round(((loaded.rssMiB - idle.rssMiB) * 1024) / idleSubscriptions),
+      heapUsed: round(((loaded.heapUsedMiB - idle.heapUsedMiB) * 1024) / idleSubscriptions),
+      subscriptions: idleSubscriptions,
+    },
+  });
+} finally {
+  await Promise.all(clients.map((client) => client[Symbol.asyncDispose]()));
+  redis.disconnect();
+  await stack[Symbol.asyncDispose]();
+}
