@@ -183,7 +183,7 @@ describe('an order, live', () => {
     );
   });
 
-  it('resolves each event once for 100 subscribers of the same selection and person', async () => {
+  it('resolves each event once for each distinct selection and person, not once per subscriber', async () => {
     // One subscriber: how many subgraph requests one event's payload takes.
     const single = await placeOrder();
     const one = connect('customer').subscribe<StatusEvent>(statusFeed, { id: single });
@@ -195,9 +195,10 @@ describe('an order, live', () => {
     const perEvent = afterOne.liveSubgraphRequests - beforeOne.liveSubgraphRequests;
     expect(perEvent).toBeGreaterThan(0);
 
-    // A hundred subscribers of another order, over ten connections.
+    // A hundred subscribers of another order, over ten connections: the order's customer,
+    // and (a second person, resolved separately) its store's owner, fifty each.
     const orderId = await placeOrder();
-    const connections = Array.from({ length: 10 }, () => connect('customer'));
+    const connections = Array.from({ length: 10 }, (_, i) => connect(i < 5 ? 'customer' : 'owner'));
     const feeds = connections.flatMap((client) =>
       Array.from({ length: 10 }, () => client.subscribe<StatusEvent>(statusFeed, { id: orderId })),
     );
@@ -209,8 +210,8 @@ describe('an order, live', () => {
     );
     const after = await counters();
 
-    expect(after.payloadExecutions - before.payloadExecutions).toBe(1);
-    expect(after.liveSubgraphRequests - before.liveSubgraphRequests).toBe(perEvent);
+    expect(after.payloadExecutions - before.payloadExecutions).toBe(2);
+    expect(after.liveSubgraphRequests - before.liveSubgraphRequests).toBe(2 * perEvent);
   });
 
   it('gives a client that reconnects with its last cursor every event it missed, then live ones', async () => {
@@ -433,6 +434,24 @@ describe('connections', () => {
     const pinged = new Promise((resolve) => socket.once('ping', resolve));
     await expect(pinged).resolves.toBeDefined();
     socket.close();
+  });
+
+  it('drops a client that does not answer pings', async () => {
+    const socket = new WebSocket(stack.routerUrl.replace(/^http/, 'ws'), 'graphql-transport-ws', {
+      autoPong: false,
+    });
+    await new Promise((resolve) => socket.once('open', resolve));
+    socket.send(
+      JSON.stringify({
+        type: 'connection_init',
+        payload: { authorization: `Bearer ${token.customer}` },
+      }),
+    );
+    const code = await new Promise<number>((resolve) =>
+      socket.once('close', (closeCode: number) => resolve(closeCode)),
+    );
+    // Terminated, without a close frame.
+    expect(code).toBe(1006);
   });
 
   it('closes sockets with "going away" when a router stops, after draining', async () => {

@@ -6,7 +6,7 @@ import {
 } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
-import { IdentityAsserter, UserTokenVerifier, type Viewer } from '@baedal/identity';
+import { IdentityAsserter, UserTokenVerifier } from '@baedal/identity';
 import {
   bodyParserErrors,
   createHttpServer,
@@ -26,6 +26,7 @@ import type { RouterConfig } from './config.js';
 import { type RouterContext, viewerFromAuthorization } from './context.js';
 import { createGateway } from './gateway.js';
 import { startLiveServer } from './live/live-server.js';
+import type { RunQuery } from './live/payload-loader.js';
 import { createMetrics } from './metrics.js';
 import { playgroundRoutes } from './playground.js';
 
@@ -102,15 +103,10 @@ export async function start(config: RouterConfig): Promise<RunningService> {
     resources.use(() => apollo.stop());
 
     /** An operation through the gateway on behalf of a viewer, for the live layer. */
-    const runQuery = async (
-      query: string,
-      variables: Record<string, unknown>,
-      viewer: Viewer,
-      operationName?: string,
-    ): Promise<ExecutionResult> => {
+    const runQuery: RunQuery = async (query, variables, viewer, operationName) => {
       const response = await apollo.executeOperation(
         { query, variables, ...(operationName && { operationName }) },
-        { contextValue: { viewer: { ...viewer, expiresAt: new Date(8.64e15) }, origin: 'live' } },
+        { contextValue: { viewer, origin: 'live' } },
       );
       if (response.body.kind !== 'single') {
         throw new Error('Incremental delivery is not supported.');
@@ -152,7 +148,8 @@ export async function start(config: RouterConfig): Promise<RunningService> {
     resources.use(live);
 
     healthRoutes(app, async () => {
-      await redis.ping();
+      // Not a PING: the live layer blocks this connection on its stream reads.
+      if (redis.status !== 'ready') throw new Error(`Redis is ${redis.status}.`);
     });
     playgroundRoutes(app);
     app.get('/metrics', async (_request, response) => {

@@ -1,12 +1,14 @@
 import { type EventEnvelope, eventStream, parseEnvelope } from '@baedal/event-bus';
 import type { Logger } from '@baedal/service-kit';
 import type { Redis } from 'ioredis';
+import { LRUCache } from 'lru-cache';
 
 /**
  * Follows the subgraphs' event streams from the moment it starts, for live updates. Every
  * router replica reads every stream itself (XREAD, no consumer group), because each must push
- * every event to its own subscribers. What a replica did not see while it was down is not
- * lost to clients: they resume from their cursor.
+ * every event to its own subscribers. A replica that was down does not look back: its clients
+ * reconnect to another or to it, and resume from their cursor (order feeds) or read the
+ * current state again (store and rider feeds). An event published twice is passed on once.
  */
 export class EventFeed implements AsyncDisposable {
   readonly #reader: Redis;
@@ -14,6 +16,8 @@ export class EventFeed implements AsyncDisposable {
   readonly #onEvent: (event: EventEnvelope) => void;
   readonly #logger: Logger;
   readonly #lastIds = new Map<string, string>();
+  /** Ids of recent events: the outbox may publish an event twice (at least once). */
+  readonly #seen = new LRUCache<string, true>({ max: 10_000 });
   #running: Promise<void> | undefined;
   #stopped = false;
 
@@ -81,7 +85,10 @@ export class EventFeed implements AsyncDisposable {
   #deliver(fields: string[]): void {
     const raw = fields[fields.indexOf('envelope') + 1];
     try {
-      this.#onEvent(parseEnvelope(raw ?? ''));
+      const event = parseEnvelope(raw ?? '');
+      if (this.#seen.has(event.id)) return;
+      this.#seen.set(event.id, true);
+      this.#onEvent(event);
     } catch (error) {
       // A malformed event is the producer's bug; consumers dead-letter it. Here it is skipped.
       this.#logger.warn({ err: error }, 'skipped an event the live layer could not read');

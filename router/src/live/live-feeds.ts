@@ -22,8 +22,9 @@ const cursorField: FieldNode = {
  * `orderStatusChanged`: an order's timeline, in order and without gaps. The subscriber first
  * gets the order as it is now (or, resuming with `after`, every entry it missed); then each
  * `order.status-changed` event, numbered by `seq`, is answered with the entries after the
- * last one delivered. A duplicate is skipped; a gap (an event this router never saw) is
- * filled, because the query asks for everything after the last delivered entry.
+ * last one delivered. A duplicate is skipped; a gap (an event this router never saw, or a
+ * payload that failed) is filled by the next event, which asks for everything after the
+ * last entry delivered.
  */
 export const orderStatusFeed: LiveFeed<{ orderId: string; after?: string | null }> = {
   field: 'orderStatusChanged',
@@ -38,7 +39,8 @@ export const orderStatusFeed: LiveFeed<{ orderId: string; after?: string | null 
     const { orderId, after = null } = subscription.args;
     subscription.state.lastSeq = after === null ? 0 : decodeSequenceCursor(after);
     const result = await subscription.load({ orderId, after });
-    if (result.errors?.length) throw result.errors;
+    // No entries at all: the order is not the viewer's, or does not exist.
+    if (subscription.payloadOf(result) == null) throw result.errors;
     deliverEntries(subscription, result);
   },
   async onEvent(subscription, event) {
@@ -47,7 +49,7 @@ export const orderStatusFeed: LiveFeed<{ orderId: string; after?: string | null 
     if (seq <= lastSeq) return;
     const after = sequenceCursor(lastSeq);
     const result = await subscription.load({ orderId: subscription.args.orderId, after }, event.id);
-    if (!subscription.emitErrors(result)) deliverEntries(subscription, result);
+    if (!subscription.emitErrorsWithoutPayload(result)) deliverEntries(subscription, result);
   },
 };
 
@@ -55,12 +57,13 @@ function deliverEntries(
   subscription: LiveSubscription<{ orderId: string }>,
   result: ExecutionResult,
 ) {
-  for (const payload of (subscription.payloadOf(result) ?? []) as Record<string, unknown>[]) {
+  const entries = subscription.payloadOf(result) as Record<string, unknown>[];
+  entries.forEach((payload, index) => {
     const seq = decodeSequenceCursor(payload._liveCursor as string);
-    if (seq <= (subscription.state.lastSeq as number)) continue;
+    if (seq <= (subscription.state.lastSeq as number)) return;
     subscription.state.lastSeq = seq;
-    subscription.emit(payload);
-  }
+    subscription.emit(payload, result, index);
+  });
 }
 
 const kitchenSteps = new Set(
@@ -93,9 +96,8 @@ export const storeOrdersFeed: LiveFeed<{ storeId: string }> = {
       { orderId: (event.payload as { orderId: string }).orderId },
       event.id,
     );
-    if (subscription.emitErrors(result)) return;
-    const ticket = subscription.payloadOf(result);
-    if (ticket) subscription.emit(ticket as Record<string, unknown>);
+    if (subscription.emitErrorsWithoutPayload(result)) return;
+    subscription.emit(subscription.payloadOf(result) as Record<string, unknown>, result);
   },
 };
 
@@ -126,9 +128,11 @@ export const availableDeliveriesFeed: LiveFeed<{ near: Coordinates; radiusKm: nu
     const { deliveryId, pickup } = event.payload as { deliveryId: string; pickup: Coordinates };
     if (distanceKm(pickup, subscription.args.near) > subscription.args.radiusKm) return;
     const result = await subscription.load({ id: deliveryId }, event.id);
-    if (subscription.emitErrors(result)) return;
-    const delivery = subscription.payloadOf(result);
-    if (delivery) subscription.emit(delivery as Record<string, unknown>);
+    // Claimed by another rider before this payload was resolved: no longer on offer.
+    const gone = result.errors?.every((error) => error.extensions?.code === 'FORBIDDEN');
+    if (subscription.payloadOf(result) == null && gone) return;
+    if (subscription.emitErrorsWithoutPayload(result)) return;
+    subscription.emit(subscription.payloadOf(result) as Record<string, unknown>, result);
   },
 };
 

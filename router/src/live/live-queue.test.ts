@@ -46,14 +46,4 @@ describe('LiveQueue', () => {
     await live.return();
     expect(calls).toEqual({ overflow: 0, end: 1 });
   });
-
-  it('ends after the results already queued when asked to end', async () => {
-    const { live, calls } = queue();
-    live.push(1);
-    live.end();
-    expect(calls.end).toBe(0);
-    expect(await live.next()).toEqual({ value: 1, done: false });
-    expect(calls.end).toBe(1);
-    expect(await live.next()).toEqual({ value: undefined, done: true });
-  });
 });

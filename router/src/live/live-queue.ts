@@ -10,7 +10,6 @@ export class LiveQueue<T> implements AsyncIterableIterator<T> {
   readonly #items: T[] = [];
   #waiting: ((result: IteratorResult<T>) => void) | undefined;
   #done = false;
-  #endWhenDrained = false;
 
   constructor(
     private readonly limit: number,
@@ -34,22 +33,19 @@ export class LiveQueue<T> implements AsyncIterableIterator<T> {
     }
   }
 
-  /** Ends the iteration after the results already queued. */
-  end(): void {
-    if (this.#items.length === 0) this.#finish();
-    else this.#endWhenDrained = true;
-  }
-
+  /** Results waiting to be read. */
   get size(): number {
     return this.#items.length;
   }
 
+  /** Whether the queue has ended (it takes no more results). */
+  get done(): boolean {
+    return this.#done;
+  }
+
   next(): Promise<IteratorResult<T>> {
     const item = this.#items.shift();
-    if (item !== undefined) {
-      if (this.#items.length === 0 && this.#endWhenDrained) this.#finish();
-      return Promise.resolve({ value: item, done: false });
-    }
+    if (item !== undefined) return Promise.resolve({ value: item, done: false });
     if (this.#done) return Promise.resolve({ value: undefined, done: true });
     return new Promise((resolve) => {
       this.#waiting = resolve;

@@ -37,6 +37,14 @@ import { type SourceQuery, toSourceQuery } from './source-query.js';
 
 /** WebSocket close code for a client that does not read what it subscribed to. */
 const tooSlow = 1008;
+/** The largest message a client may send, before or after signing in (as over HTTP). */
+const maxMessageBytes = 100 * 1024;
+/** Bytes waiting in a client's socket before it counts as too slow. */
+const maxSocketBacklogBytes = 1024 * 1024;
+/** Subscriptions one connection may hold at once. */
+const maxSubscriptionsPerConnection = 100;
+/** How long a closing socket may take to answer the close handshake before it is cut. */
+const closeGraceMs = 1000;
 
 export interface LiveServerOptions {
   /** The router's HTTP server: subscriptions share its `/graphql` endpoint. */
@@ -55,9 +63,9 @@ export interface LiveServerOptions {
   readonly maxTokens: number;
   /** Ping interval; a client that does not answer a ping within it is disconnected. */
   readonly keepAliveMs: number;
-  /** Results queued for a client that does not read, before it is disconnected. */
+  /** Results (and events) queued for a client that does not read, before it is disconnected. */
   readonly maxQueuedResults: number;
-  /** How long shutdown waits for payloads under way before closing sockets. */
+  /** How long shutdown waits for payloads under way to be sent before closing sockets. */
   readonly drainTimeoutMs: number;
   readonly metrics: Metrics;
   readonly logger: Logger;
@@ -71,6 +79,8 @@ interface Connection {
 interface LiveContext {
   readonly viewer: VerifiedViewer;
   readonly socket: WebSocket;
+  /** The operation as the client sent it: the key of its rewritten source query. */
+  readonly query: string;
 }
 
 /**
@@ -81,9 +91,10 @@ interface LiveContext {
  * socket go through the gateway too.
  *
  * A connection must carry a valid bearer token in its connection parameters
- * (`{ authorization: "Bearer <token>" }`); it is closed with 4401 when the token expires.
- * Disposing stops reading events, waits for payloads under way (up to `drainTimeoutMs`), then
- * closes every socket with 1001 (going away).
+ * (`{ authorization: "Bearer <token>" }`); it is closed with 4401 when the token expires, and
+ * from then on may do nothing. Disposing stops taking connections and reading events, waits
+ * until the payloads under way are sent (up to `drainTimeoutMs`), then closes every socket
+ * with 1001 (going away).
  */
 export async function startLiveServer(options: LiveServerOptions): Promise<AsyncDisposable> {
   const { metrics, logger } = options;
@@ -92,6 +103,7 @@ export async function startLiveServer(options: LiveServerOptions): Promise<Async
   const feeds = new Map(liveFeeds.map((feed) => [feed.field, feed]));
   const sourceQueries = new LRUCache<string, SourceQuery>({ max: 1000 });
   const loader = new PayloadLoader(options.runQuery, () => metrics.livePayloadExecutions.inc());
+  let draining = false;
 
   const topics: Topics = {
     add(topic, subscription) {
@@ -124,6 +136,28 @@ export async function startLiveServer(options: LiveServerOptions): Promise<Async
   });
   await events.start();
 
+  /** The source query of a subscription: rewritten once per distinct operation, and checked. */
+  function sourceQueryOf(args: ExecutionArgs, feed: LiveFeed<never>): SourceQuery {
+    const key = `${args.operationName ?? ''}\n${(args.contextValue as LiveContext).query}`;
+    const cached = sourceQueries.get(key);
+    if (cached) return cached;
+    const source = toSourceQuery(
+      args.schema,
+      args.document,
+      args.operationName,
+      feed.source,
+      feed.extraFields,
+    );
+    // Payloads run the rewritten query: it must pass the same limits, or every payload would fail.
+    const errors = validate(args.schema, parse(source.text), [
+      ...specifiedRules,
+      ...options.validationRules,
+    ]);
+    if (errors.length > 0) throw errors.map(withoutSuggestions);
+    sourceQueries.set(key, source);
+    return source;
+  }
+
   async function subscribe(
     args: ExecutionArgs,
   ): Promise<ExecutionResult | AsyncIterableIterator<ExecutionResult>> {
@@ -132,13 +166,10 @@ export async function startLiveServer(options: LiveServerOptions): Promise<Async
     const root = operation.selectionSet.selections[0];
     const feed = root?.kind === Kind.FIELD ? feeds.get(root.name.value) : undefined;
     if (root?.kind !== Kind.FIELD || !feed) {
-      return {
-        errors: [
-          new GraphQLError('Select one subscription field directly.', {
-            extensions: { code: 'BAD_USER_INPUT' },
-          }),
-        ],
-      };
+      const error = new GraphQLError('Select one subscription field directly.', {
+        extensions: { code: 'BAD_USER_INPUT' },
+      });
+      return { errors: [error] };
     }
     const variables = getVariableValues(
       args.schema,
@@ -146,21 +177,13 @@ export async function startLiveServer(options: LiveServerOptions): Promise<Async
       args.variableValues ?? {},
     );
     if (variables.errors) return { errors: variables.errors };
-    const field = args.schema.getSubscriptionType()!.getFields()[root.name.value]!;
-    const key = `${args.operationName ?? ''}\n${print(args.document)}`;
-    let source = sourceQueries.get(key);
+    let source: SourceQuery;
     try {
-      source ??= toSourceQuery(
-        args.schema,
-        args.document,
-        args.operationName,
-        feed.source,
-        feed.extraFields,
-      );
+      source = sourceQueryOf(args, feed);
     } catch (error) {
       return { errors: toGraphQLErrors(error) };
     }
-    sourceQueries.set(key, source);
+    const field = args.schema.getSubscriptionType()!.getFields()[root.name.value]!;
     const rawVariables = (args.variableValues ?? {}) as Record<string, unknown>;
     const subscription = new LiveSubscription({
       feed: feed as LiveFeed<Record<string, unknown>>,
@@ -172,23 +195,36 @@ export async function startLiveServer(options: LiveServerOptions): Promise<Async
       runQuery: options.runQuery,
       topics,
       maxQueuedResults: options.maxQueuedResults,
-      disconnect: () => socket.close(tooSlow, 'Too slow: results piled up; reconnect and resume.'),
+      socketBacklog: () => socket.bufferedAmount,
+      maxSocketBacklogBytes,
+      disconnect: () =>
+        closeSocket(socket, tooSlow, 'Too slow: results piled up; reconnect and resume.'),
       logger,
     });
     const refusal = await subscription.open();
     return refusal ? { errors: refusal } : subscription.results;
   }
 
-  const server = new WebSocketServer({ server: options.httpServer, path: options.path });
+  const server = new WebSocketServer({
+    server: options.httpServer,
+    path: options.path,
+    maxPayload: maxMessageBytes,
+  });
   const graphqlWs = serveGraphqlWs<{ authorization?: string }>(
     {
       onConnect: async (ctx) => {
         const { socket } = ctx.extra;
+        if (draining) {
+          socket.close(1001, 'Going away');
+          return false;
+        }
         try {
           const viewer = await bearer(ctx.connectionParams?.authorization, options.verifier);
+          // The client may have left while the token was checked: keep nothing for it.
+          if (socket.readyState !== socket.OPEN) return false;
           const expiresInMs = Math.min(viewer.expiresAt.getTime() - Date.now(), 2 ** 31 - 1);
           const expiry = setTimeout(
-            () => socket.close(CloseCode.Unauthorized, 'The token has expired.'),
+            () => closeSocket(socket, CloseCode.Unauthorized, 'The token has expired.'),
             expiresInMs,
           );
           connections.set(socket, { viewer, expiry });
@@ -207,6 +243,22 @@ export async function startLiveServer(options: LiveServerOptions): Promise<Async
         metrics.liveConnections.dec();
       },
       onSubscribe: (ctx, _id, payload) => {
+        const { socket } = ctx.extra;
+        const connection = connections.get(socket);
+        // A closing socket (its token expired, say) may still deliver messages for a while.
+        if (
+          !connection ||
+          socket.readyState !== socket.OPEN ||
+          connection.viewer.expiresAt.getTime() <= Date.now()
+        ) {
+          return [
+            new GraphQLError('The token has expired.', { extensions: { code: 'UNAUTHENTICATED' } }),
+          ];
+        }
+        if (Object.keys(ctx.subscriptions).length > maxSubscriptionsPerConnection) {
+          const message = `At most ${maxSubscriptionsPerConnection} subscriptions per connection.`;
+          return [new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT' } })];
+        }
         let document: ReturnType<typeof parse>;
         try {
           document = parse(payload.query, { maxTokens: options.maxTokens });
@@ -216,10 +268,7 @@ export async function startLiveServer(options: LiveServerOptions): Promise<Async
         const schema = options.schema();
         const errors = validate(schema, document, [...specifiedRules, ...options.validationRules]);
         if (errors.length > 0) return errors.map(withoutSuggestions);
-        const context: LiveContext = {
-          viewer: connections.get(ctx.extra.socket)!.viewer,
-          socket: ctx.extra.socket,
-        };
+        const context: LiveContext = { viewer: connection.viewer, socket, query: payload.query };
         return {
           schema,
           document,
@@ -243,15 +292,26 @@ export async function startLiveServer(options: LiveServerOptions): Promise<Async
 
   return {
     async [Symbol.asyncDispose]() {
+      draining = true;
       await events[Symbol.asyncDispose]();
       const all = [...subscribers.values()].flatMap((set) => [...set]);
       await Promise.race([
-        Promise.all(all.map((subscription) => subscription.idle())),
+        Promise.all(all.map((subscription) => subscription.drained())),
         new Promise((resolve) => setTimeout(resolve, options.drainTimeoutMs).unref()),
       ]);
+      // graphql-ws closes every socket with 1001 (going away); cut those that do not answer.
+      setTimeout(() => {
+        for (const client of server.clients) client.terminate();
+      }, closeGraceMs).unref();
       await graphqlWs.dispose();
     },
   };
+}
+
+/** Starts the close handshake, and cuts the socket if the client does not complete it soon. */
+function closeSocket(socket: WebSocket, code: number, reason: string): void {
+  socket.close(code, reason);
+  setTimeout(() => socket.terminate(), closeGraceMs).unref();
 }
 
 async function bearer(

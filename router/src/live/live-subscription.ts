@@ -47,8 +47,14 @@ export interface LiveSubscriptionOptions<Args> {
   readonly loader: PayloadLoader;
   readonly runQuery: RunQuery;
   readonly topics: Topics;
-  /** Results queued for a client that does not read, before it is disconnected. */
+  /**
+   * How far a client may fall behind before it is disconnected as too slow: results queued
+   * for it, and events waiting to be handled for it.
+   */
   readonly maxQueuedResults: number;
+  /** Bytes written to the client's socket but not yet sent, and the most allowed. */
+  readonly socketBacklog: () => number;
+  readonly maxSocketBacklogBytes: number;
   /** Disconnects the client (it is too slow). */
   readonly disconnect: () => void;
   readonly logger: Logger;
@@ -67,6 +73,7 @@ export class LiveSubscription<Args = Record<string, unknown>> {
   readonly #options: LiveSubscriptionOptions<Args>;
   readonly #topic: string;
   #work: Promise<void> = Promise.resolve();
+  #pendingEvents = 0;
 
   constructor(options: LiveSubscriptionOptions<Args>) {
     this.#options = options;
@@ -105,17 +112,25 @@ export class LiveSubscription<Args = Record<string, unknown>> {
 
   /** Queues an event of the topic for handling after the ones before it. */
   receive(event: EventEnvelope): void {
-    this.#work = this.#work.then(() =>
-      this.#options.feed.onEvent(this, event).catch((error: unknown) => {
+    if (this.results.done) return;
+    if (++this.#pendingEvents > this.#options.maxQueuedResults) return this.#tooSlow();
+    this.#work = this.#work.then(async () => {
+      this.#pendingEvents -= 1;
+      if (this.results.done) return;
+      try {
+        await this.#options.feed.onEvent(this, event);
+      } catch (error) {
         this.#options.logger.error({ err: error, eventId: event.id }, 'a live payload failed');
         this.results.push({ errors: toGraphQLErrors(error) });
-      }),
-    );
+      }
+    });
   }
 
-  /** Resolves when every event received so far has been handled. */
-  idle(): Promise<void> {
-    return this.#work;
+  /** Resolves when every event received so far has been handled and its results read. */
+  async drained(): Promise<void> {
+    await this.#work;
+    while (this.results.size > 0 && !this.results.done)
+      await new Promise((resolve) => setTimeout(resolve, 10));
   }
 
   /**
@@ -139,19 +154,41 @@ export class LiveSubscription<Args = Record<string, unknown>> {
     return result.data?.[this.#options.source.responseKey];
   }
 
-  /** Sends one payload, without the router's extra fields. */
-  emit(payload: Record<string, unknown>): void {
+  /**
+   * Sends one payload, without the router's extra fields, with the errors of the answer that
+   * concern it (`index`: its position when the answer is a list), as GraphQL over HTTP would
+   * send partial data with its errors.
+   */
+  emit(payload: Record<string, unknown>, result: ExecutionResult, index?: number): void {
+    if (this.#options.socketBacklog() > this.#options.maxSocketBacklogBytes) return this.#tooSlow();
+    const key = this.#options.source.responseKey;
     const clientPayload = { ...payload };
     for (const field of this.#options.feed.extraFields ?? [])
       delete clientPayload[field.alias?.value ?? field.name.value];
-    this.results.push({ data: { [this.#options.source.responseKey]: clientPayload } });
+    const errors = (result.errors ?? [])
+      .filter(
+        (error) => error.path?.[0] === key && (index === undefined || error.path[1] === index),
+      )
+      .map(
+        (error) =>
+          new GraphQLError(error.message, {
+            path: [key, ...(error.path ?? []).slice(index === undefined ? 1 : 2)],
+            extensions: error.extensions,
+          }),
+      );
+    this.results.push({ data: { [key]: clientPayload }, ...(errors.length > 0 && { errors }) });
   }
 
-  /** Sends the errors of a source query's answer, if it has any; returns whether it had. */
-  emitErrors(result: ExecutionResult): boolean {
-    if (!result.errors?.length) return false;
-    this.results.push({ errors: result.errors });
+  /** Sends the errors of an answer that has no payload at all; returns whether it had none. */
+  emitErrorsWithoutPayload(result: ExecutionResult): boolean {
+    if (this.payloadOf(result) != null) return false;
+    this.results.push({ errors: result.errors ?? [new GraphQLError('No payload.')] });
     return true;
+  }
+
+  #tooSlow(): void {
+    this.results.return();
+    this.#options.disconnect();
   }
 }
 

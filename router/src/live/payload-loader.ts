@@ -1,4 +1,4 @@
-import type { Viewer } from '@baedal/identity';
+import type { VerifiedViewer } from '@baedal/identity';
 import type { ExecutionResult } from 'graphql';
 import { LRUCache } from 'lru-cache';
 
@@ -6,18 +6,20 @@ import { LRUCache } from 'lru-cache';
 export type RunQuery = (
   query: string,
   variables: Record<string, unknown>,
-  viewer: Viewer,
+  viewer: VerifiedViewer,
   operationName?: string,
 ) => Promise<ExecutionResult>;
 
 /**
- * Resolves live payloads through the gateway, sharing executions: every subscriber that
- * needs the same query, with the same variables, for the same viewer, waits for one
- * execution. For an event's payload the answer is kept for a while too (keyed by the event),
- * so that a subscriber that gets to the event later still shares it.
+ * Resolves live payloads through the gateway. The payload of an event is resolved once for
+ * every subscriber with the same query, variables and viewer, and kept for a while (keyed by
+ * the event), so that a subscriber that gets to the event later shares it too.
+ *
+ * Loads that are not for an event (a subscription's first answer) are never shared: an
+ * answer read before a subscriber started listening could lack an event it will never be
+ * sent.
  */
 export class PayloadLoader {
-  readonly #inFlight = new Map<string, Promise<ExecutionResult>>();
   readonly #byEvent = new LRUCache<string, Promise<ExecutionResult>>({ max: 10_000, ttl: 30_000 });
 
   constructor(
@@ -26,36 +28,23 @@ export class PayloadLoader {
     private readonly onExecute: () => void = () => {},
   ) {}
 
-  /** `eventId` names the event the payload is for; omit it for current state (never cached). */
   load(
     query: string,
     variables: Record<string, unknown>,
-    viewer: Viewer,
+    viewer: VerifiedViewer,
     eventId?: string,
   ): Promise<ExecutionResult> {
-    const key = `${viewer.role}:${viewer.id}\n${JSON.stringify(variables)}\n${query}`;
-    if (eventId) {
-      const cacheKey = `${eventId}\n${key}`;
-      const cached = this.#byEvent.get(cacheKey);
-      if (cached) return cached;
-      const result = this.#execute(key, query, variables, viewer);
-      this.#byEvent.set(cacheKey, result);
-      return result;
-    }
-    return this.#execute(key, query, variables, viewer);
+    if (!eventId) return this.#execute(query, variables, viewer);
+    const key = `${eventId}\n${viewer.role}:${viewer.id}\n${JSON.stringify(variables)}\n${query}`;
+    const shared = this.#byEvent.get(key);
+    if (shared) return shared;
+    const result = this.#execute(query, variables, viewer);
+    this.#byEvent.set(key, result);
+    return result;
   }
 
-  #execute(
-    key: string,
-    query: string,
-    variables: Record<string, unknown>,
-    viewer: Viewer,
-  ): Promise<ExecutionResult> {
-    const running = this.#inFlight.get(key);
-    if (running) return running;
+  #execute(query: string, variables: Record<string, unknown>, viewer: VerifiedViewer) {
     this.onExecute();
-    const result = this.run(query, variables, viewer).finally(() => this.#inFlight.delete(key));
-    this.#inFlight.set(key, result);
-    return result;
+    return this.run(query, variables, viewer);
   }
 }

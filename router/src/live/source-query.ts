@@ -23,8 +23,6 @@ export interface SourceQuery {
   readonly responseKey: string;
   /** The subscription's variables that the query still uses. */
   readonly variableNames: readonly string[];
-  /** The subscription's root field, whose arguments choose the feed. */
-  readonly field: FieldNode;
 }
 
 /** Variables the router adds for the source field's arguments: `$_live_<argument>`. */
@@ -100,7 +98,6 @@ export function toSourceQuery(
     text: print({ kind: Kind.DOCUMENT, definitions: [query, ...fragments] }),
     responseKey: sourceRoot.alias!.value,
     variableNames: [...used].filter((variable) => !variable.startsWith('_live_')),
-    field: root,
   };
 }
 
