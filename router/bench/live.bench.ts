@@ -7,7 +7,7 @@
  *      id) to the client; this is the router's work: read, resolve through the gateway, fan out;
  *    - end to end: from the change itself (the timeline entry's `at`, when the kitchen or the
  *      delivery subgraph committed it) to the client, across relays, streams and consumers.
- * 2. Memory. The router's resident and heap memory before and after 10,000 idle
+ * 2. Memory. A fresh router's resident and heap memory before and after 10,000 idle
  *    subscriptions (one connection each), from its /metrics.
  *
  *     npm run bench
@@ -55,7 +55,7 @@ try {
   );
 
   const until = async (check: () => Promise<boolean> | boolean, what: string) => {
-    for (let i = 0; i < 1200; i++) {
+    for (let i = 0; i < 6000; i++) {
       if (await check()) return;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
@@ -67,6 +67,7 @@ try {
 
   const routerShare: number[] = [];
   const endToEnd: number[] = [];
+  const openingSeconds: number[] = [];
   for (let run = 0; run < orders; run++) {
     const placed = await gql<{ placeOrder: { order: { id: string } } }>(
       customer,
@@ -76,6 +77,7 @@ try {
     const orderId = placed.data!.placeOrder.order.id;
     const arrivals: { seq: number; at: string; receivedAt: number }[] = [];
     let currentStates = 0;
+    const openingStarted = performance.now();
     const connections = Array.from({ length: subscribers }, () =>
       liveClient(stack.routerUrl, customer),
     );
@@ -91,6 +93,7 @@ try {
     }
     // Every subscriber has the order as it is now (PLACED) before the changes start.
     await until(() => currentStates === subscribers, 'the current state');
+    openingSeconds.push((performance.now() - openingStarted) / 1000);
 
     for (const step of ['acceptOrder', 'startCooking', 'finishCooking']) {
       await must(
@@ -156,10 +159,14 @@ try {
     'router share (in Redis -> client)': summarize(routerShare),
     'end to end (change committed -> client)': summarize(endToEnd),
   });
+  console.log(
+    `Opening ${subscribers} subscriptions (connect, sign in, first answer each): ${openingSeconds.map((s) => `${s.toFixed(1)} s`).join(', ')}`,
+  );
 
-  // Memory with idle subscriptions.
+  // Memory with idle subscriptions, on a fresh router replica (a clean baseline).
+  const replica = await stack.startRouter();
   const memory = async () => {
-    const text = await (await fetch(stack.routerUrl.replace('/graphql', '/metrics'))).text();
+    const text = await (await fetch(replica.url.replace('/graphql', '/metrics'))).text();
     const value = (name: string) => Number(new RegExp(`^${name} (\\S+)`, 'm').exec(text)?.[1]);
     return {
       rssMiB: value('baedal_router_process_resident_memory_bytes') / 2 ** 20,
@@ -175,7 +182,7 @@ try {
   await new Promise((resolve) => setTimeout(resolve, 3000));
   const idle = await memory();
   for (let batch = 0; batch < idleSubscriptions / 500; batch++) {
-    const connections = Array.from({ length: 500 }, () => liveClient(stack.routerUrl, customer));
+    const connections = Array.from({ length: 500 }, () => liveClient(replica.url, customer));
     clients.push(...connections);
     for (const client of connections)
       client.subscribe(feed, { id: placed.data!.placeOrder.order.id });
