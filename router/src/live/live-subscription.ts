@@ -113,7 +113,10 @@ export class LiveSubscription<Args = Record<string, unknown>> {
   /** Queues an event of the topic for handling after the ones before it. */
   receive(event: EventEnvelope): void {
     if (this.results.done) return;
-    if (++this.#pendingEvents > this.#options.maxQueuedResults) return this.#tooSlow();
+    if (++this.#pendingEvents > this.#options.maxQueuedResults) {
+      this.#tooSlow();
+      return;
+    }
     this.#work = this.#work.then(async () => {
       this.#pendingEvents -= 1;
       if (this.results.done) return;
@@ -160,7 +163,10 @@ export class LiveSubscription<Args = Record<string, unknown>> {
    * send partial data with its errors.
    */
   emit(payload: Record<string, unknown>, result: ExecutionResult, index?: number): void {
-    if (this.#options.socketBacklog() > this.#options.maxSocketBacklogBytes) return this.#tooSlow();
+    if (this.#options.socketBacklog() > this.#options.maxSocketBacklogBytes) {
+      this.#tooSlow();
+      return;
+    }
     const key = this.#options.source.responseKey;
     const clientPayload = { ...payload };
     for (const field of this.#options.feed.extraFields ?? [])
