@@ -3,16 +3,18 @@
 FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY . .
-# `npm ci` generates the Prisma clients (postinstall); the build compiles every workspace.
-RUN npm ci && npm run build
+# `npm install`, not `npm ci`: see .ci/run. Installing generates the Prisma clients and the
+# playground (postinstall), the build compiles every workspace, and pruning leaves only what
+# the services need at run time, before anything is copied into the final image.
+RUN npm install --no-audit --no-fund \
+ && npm run build \
+ && npm prune --omit=dev --ignore-scripts \
+ && npm cache clean --force
 
 FROM node:24-bookworm-slim
 ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=build /app /app
-RUN rm -rf node_modules packages/*/node_modules subgraphs/*/node_modules router/node_modules prisma/node_modules schema/node_modules \
- && npm ci --omit=dev --ignore-scripts \
- && npm cache clean --force
 USER node
 EXPOSE 4000
 CMD ["node", "router/dist/main.js"]

@@ -17,12 +17,13 @@ import {
   isolatedPrefixes,
   type LiveClient,
   liveClient,
+  placeDemoOrder,
   routerClient,
   startStack,
   tokenFor,
 } from '@baedal/stack';
 import { Redis } from 'ioredis';
-import { summarize } from './stats.js';
+import { claimDelivery, must, readyForPickup, summarize, until } from './support.js';
 
 const subscribers = 1000;
 const orders = 3;
@@ -54,27 +55,11 @@ try {
     'mutation { updateRiderLocation(input: { location: { lat: 37.4985, lng: 127.029 } }) { rider { id } } }',
   );
 
-  const until = async (check: () => Promise<boolean> | boolean, what: string) => {
-    for (let i = 0; i < 6000; i++) {
-      if (await check()) return;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    throw new Error(`Timed out waiting for ${what}.`);
-  };
-  const must = async (token: string, query: string) => {
-    await until(async () => !(await gql(token, query)).errors, query);
-  };
-
   const routerShare: number[] = [];
   const endToEnd: number[] = [];
   const openingSeconds: number[] = [];
   for (let run = 0; run < orders; run++) {
-    const placed = await gql<{ placeOrder: { order: { id: string } } }>(
-      customer,
-      `mutation { placeOrder(input: { storeId: "store-gangnam-chicken", items: [{ menuItemId: "gangnam-chicken-fried", quantity: 1 }],
-        deliveryAddress: { address: "152 Teheran-ro", location: { lat: 37.5006, lng: 127.0364 } }, payment: { cardToken: "tok_visa" } }) { order { id } } }`,
-    );
-    const orderId = placed.data!.placeOrder.order.id;
+    const orderId = await placeDemoOrder(gql, customer);
     const arrivals: { seq: number; at: string; receivedAt: number }[] = [];
     let currentStates = 0;
     const openingStarted = performance.now();
@@ -95,30 +80,14 @@ try {
     await until(() => currentStates === subscribers, 'the current state');
     openingSeconds.push((performance.now() - openingStarted) / 1000);
 
-    for (const step of ['acceptOrder', 'startCooking', 'finishCooking']) {
-      await must(
-        owner,
-        `mutation { ${step}(input: { orderId: "${orderId}" }) { ticket { status } } }`,
-      );
-    }
-    let deliveryId = '';
-    await until(async () => {
-      const { data } = await gql<{ order: { delivery: { id: string } | null } }>(
-        customer,
-        `{ order(id: "${orderId}") { delivery { id } } }`,
-      );
-      deliveryId = data?.order.delivery?.id ?? '';
-      return deliveryId !== '';
-    }, 'the delivery');
-    await must(
-      rider,
-      `mutation { claimDelivery(input: { deliveryId: "${deliveryId}" }) { delivery { id } } }`,
-    );
+    await readyForPickup(gql, owner, orderId);
+    const deliveryId = await claimDelivery(gql, { customer, rider }, orderId);
     await until(
       async () => arrivals.filter((a) => a.seq === 6).length === subscribers,
       'RIDER_ASSIGNED',
     );
     await must(
+      gql,
       rider,
       `mutation { pickUpDelivery(input: { deliveryId: "${deliveryId}" }) { delivery { id } } }`,
     );
@@ -127,6 +96,7 @@ try {
       'PICKED_UP',
     );
     await must(
+      gql,
       customer,
       `mutation { confirmDelivery(input: { orderId: "${orderId}" }) { order { status } } }`,
     );
@@ -174,18 +144,13 @@ try {
       subscriptions: value('baedal_router_live_subscriptions'),
     };
   };
-  const placed = await gql<{ placeOrder: { order: { id: string } } }>(
-    customer,
-    `mutation { placeOrder(input: { storeId: "store-gangnam-chicken", items: [{ menuItemId: "gangnam-chicken-fried", quantity: 1 }],
-      deliveryAddress: { address: "152 Teheran-ro", location: { lat: 37.5006, lng: 127.0364 } }, payment: { cardToken: "tok_visa" } }) { order { id } } }`,
-  );
+  const idleOrderId = await placeDemoOrder(gql, customer);
   await new Promise((resolve) => setTimeout(resolve, 3000));
   const idle = await memory();
   for (let batch = 0; batch < idleSubscriptions / 500; batch++) {
     const connections = Array.from({ length: 500 }, () => liveClient(replica.url, customer));
     clients.push(...connections);
-    for (const client of connections)
-      client.subscribe(feed, { id: placed.data!.placeOrder.order.id });
+    for (const client of connections) client.subscribe(feed, { id: idleOrderId });
     await until(
       async () => (await memory()).subscriptions >= (batch + 1) * 500,
       'idle subscriptions',

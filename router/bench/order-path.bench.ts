@@ -6,8 +6,14 @@
  *
  *     npm run bench
  */
-import { isolatedPrefixes, routerClient, startStack, tokenFor } from '@baedal/stack';
-import { summarize, time } from './stats.js';
+import {
+  isolatedPrefixes,
+  placeDemoOrder,
+  routerClient,
+  startStack,
+  tokenFor,
+} from '@baedal/stack';
+import { claimDelivery, readyForPickup, summarize, time } from './support.js';
 
 const runs = 100;
 const warmUp = 20;
@@ -24,22 +30,7 @@ try {
   const owner = await tokenFor({ role: 'STORE_OWNER', id: 'owner-1' });
   const rider = await tokenFor({ role: 'RIDER', id: 'rider-1' });
 
-  const placeOrder = async () => {
-    const response = await gql<{ placeOrder: { order: { id: string } } }>(
-      customer,
-      `mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { order { id status totalWon } } }`,
-      {
-        input: {
-          storeId: 'store-gangnam-chicken',
-          items: [{ menuItemId: 'gangnam-chicken-fried', quantity: 1 }],
-          deliveryAddress: { address: '152 Teheran-ro', location: { lat: 37.5006, lng: 127.0364 } },
-          payment: { cardToken: 'tok_visa' },
-        },
-      },
-    );
-    if (response.errors) throw new Error(JSON.stringify(response.errors));
-    return response.data!.placeOrder.order.id;
-  };
+  const placeOrder = () => placeDemoOrder(gql, customer);
 
   for (let i = 0; i < warmUp; i++) await placeOrder();
   const placeOrderMs: number[] = [];
@@ -47,37 +38,12 @@ try {
 
   // One order taken all the way to a rider, so that every part of the full query has data.
   const orderId = await placeOrder();
-  const until = async (work: () => Promise<boolean>) => {
-    for (let i = 0; i < 200 && !(await work()); i++) await new Promise((r) => setTimeout(r, 50));
-  };
-  for (const step of ['acceptOrder', 'startCooking', 'finishCooking']) {
-    await until(
-      async () =>
-        !(
-          await gql(
-            owner,
-            `mutation { ${step}(input: { orderId: "${orderId}" }) { ticket { status } } }`,
-          )
-        ).errors,
-    );
-  }
+  await readyForPickup(gql, owner, orderId);
   await gql(
     rider,
     'mutation { updateRiderLocation(input: { location: { lat: 37.4985, lng: 127.029 } }) { rider { id } } }',
   );
-  let deliveryId = '';
-  await until(async () => {
-    const { data } = await gql<{ order: { delivery: { id: string } | null } }>(
-      customer,
-      `{ order(id: "${orderId}") { delivery { id } } }`,
-    );
-    deliveryId = data?.order.delivery?.id ?? '';
-    return deliveryId !== '';
-  });
-  await gql(
-    rider,
-    `mutation { claimDelivery(input: { deliveryId: "${deliveryId}" }) { delivery { id } } }`,
-  );
+  await claimDelivery(gql, { customer, rider }, orderId);
 
   const fullOrder = async () => {
     const response = await gql(

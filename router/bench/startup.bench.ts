@@ -8,7 +8,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
-import { summarize } from './stats.js';
+import { summarize } from './support.js';
 
 const repository = fileURLToPath(new URL('../../', import.meta.url));
 const samples: number[] = [];

@@ -20,7 +20,7 @@ export async function viewerFromAuthorization(
 ): Promise<VerifiedViewer | null> {
   if (!authorization) return null;
   try {
-    const token = /^Bearer\s+(\S+)$/i.exec(authorization)?.[1];
+    const token = bearerToken(authorization);
     if (!token)
       throw new UnauthenticatedError('The Authorization header must be "Bearer <token>".');
     return await verifier.verify(token);
@@ -29,4 +29,9 @@ export async function viewerFromAuthorization(
       extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },
     });
   }
+}
+
+/** The token of an `Authorization` value of the form `Bearer <token>`, if it is one. */
+export function bearerToken(value: unknown): string | undefined {
+  return typeof value === 'string' ? /^Bearer\s+(\S+)$/i.exec(value)?.[1] : undefined;
 }

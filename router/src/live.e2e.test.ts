@@ -1,10 +1,9 @@
-import { mintUserToken } from '@baedal/identity';
-import { developmentSecrets } from '@baedal/service-kit';
 import { eventually } from '@baedal/service-kit/testing';
 import {
   isolatedPrefixes,
   type LiveClient,
   liveClient,
+  placeDemoOrder,
   routerClient,
   type Stack,
   type Subscribed,
@@ -77,21 +76,9 @@ const statusFeed = `subscription($id: ID!, $after: String) {
 const statuses = (subscription: Subscribed<StatusEvent>) =>
   subscription.results.map((result) => result.data?.orderStatusChanged.entry.status);
 
-async function placeOrder(storeId = 'store-gangnam-chicken', menuItemId = 'gangnam-chicken-fried') {
-  const response = await gql<{ placeOrder: { order: { id: string } } }>(
-    token.customer!,
-    `mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { order { id } } }`,
-    {
-      input: {
-        storeId,
-        items: [{ menuItemId, quantity: 1 }],
-        deliveryAddress: { address: '152 Teheran-ro', location: { lat: 37.5006, lng: 127.0364 } },
-        payment: { cardToken: 'tok_visa' },
-      },
-    },
-  );
-  return response.data!.placeOrder.order.id;
-}
+/** The customer orders one item (a Gangnam chicken unless told otherwise); the order's id. */
+const placeOrder = (storeId?: string, menuItemId?: string) =>
+  placeDemoOrder(gql, token.customer!, { storeId, menuItemId });
 
 /** The store's owner takes a step; retried until the kitchen has received the order. */
 async function kitchen(mutation: string, orderId: string, owner = 'owner') {
@@ -361,6 +348,30 @@ describe('access', () => {
       expect(subscription.completed).toBe(true);
   });
 
+  it("runs queries and mutations sent over the socket as the connection's person", async () => {
+    const orderId = await placeOrder();
+    const customer = connect('customer');
+    const own = customer.subscribe<{ order: { id: string; status: string } }>(
+      'query Own($id: ID!) { order(id: $id) { id status } }',
+      { id: orderId },
+    );
+    const foreign = connect('otherCustomer').subscribe(
+      'query Foreign($id: ID!) { order(id: $id) { id } }',
+      { id: orderId },
+    );
+    const notOwner = connect('customer').subscribe(
+      `mutation { acceptOrder(input: { orderId: "${orderId}" }) { ticket { status } } }`,
+    );
+    await eventually(() => {
+      expect(own.results.map((result) => result.data?.order)).toEqual([
+        { id: orderId, status: 'PLACED' },
+      ]);
+      expect(codes(foreign)).toEqual(['FORBIDDEN']);
+      expect(codes(notOwner)).toEqual(['FORBIDDEN']);
+    });
+    for (const operation of [own, foreign, notOwner]) expect(operation.completed).toBe(true);
+  });
+
   it('refuses bad arguments by field name', async () => {
     const offGlobe = connect('rider').subscribe(
       'subscription { deliveryAvailable(near: { lat: 95, lng: 0 }) { id } }',
@@ -383,13 +394,7 @@ describe('access', () => {
 
   it('ends the connection when the token expires', async () => {
     const orderId = await placeOrder();
-    token.shortLived = await mintUserToken(
-      { role: 'CUSTOMER', id: 'customer-1' },
-      developmentSecrets.jwt,
-      {
-        expiresIn: '3s',
-      },
-    );
+    token.shortLived = await tokenFor({ role: 'CUSTOMER', id: 'customer-1' }, { expiresIn: '3s' });
     const client = connect('shortLived');
     const feed = client.subscribe<StatusEvent>(statusFeed, { id: orderId });
     // Accepted while the token was valid ...

@@ -1,4 +1,4 @@
-import { eventually } from '@baedal/service-kit/testing';
+import { errorCodes, eventually } from '@baedal/service-kit/testing';
 import { isolatedPrefixes, routerClient, type Stack, startStack, tokenFor } from '@baedal/stack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -95,9 +95,6 @@ const deliveryStep = (mutation: string, who: string, deliveryId: string) =>
     `mutation($deliveryId: ID!) { ${mutation}(input: { deliveryId: $deliveryId }) { delivery { status } } }`,
     { deliveryId },
   );
-
-const codes = (response: { errors?: readonly { extensions?: Record<string, unknown> }[] }) =>
-  (response.errors ?? []).map((error) => error.extensions?.code);
 
 describe('the order path through the router', () => {
   it('takes an order from placement to delivery, step by step, for customer, owner and rider', async () => {
@@ -222,14 +219,14 @@ describe('refusals through the router', () => {
     const response = await gql(token.otherCustomer!, 'query($id: ID!) { order(id: $id) { id } }', {
       id: order.id,
     });
-    expect(codes(response)).toEqual(['FORBIDDEN']);
+    expect(errorCodes(response)).toEqual(['FORBIDDEN']);
   });
 
   it("refuses an owner acting on another owner's order, and changes nothing", async () => {
     const order = (await placeOrder()).data!.placeOrder.order;
     // FORBIDDEN once the kitchen has the order (before that, the id is unknown to it).
     await eventually(async () => {
-      expect(codes(await kitchenStep('acceptOrder', 'otherOwner', order.id))).toEqual([
+      expect(errorCodes(await kitchenStep('acceptOrder', 'otherOwner', order.id))).toEqual([
         'FORBIDDEN',
       ]);
     });
@@ -305,7 +302,7 @@ describe('refusals through the router', () => {
       );
       deliveryId = data!.order.delivery!.id;
     });
-    expect(codes(await deliveryStep('claimDelivery', 'otherRider', deliveryId))).toEqual([
+    expect(errorCodes(await deliveryStep('claimDelivery', 'otherRider', deliveryId))).toEqual([
       'FORBIDDEN',
     ]);
   });
@@ -328,13 +325,13 @@ describe('refusals through the router', () => {
       null,
       'mutation { confirmDelivery(input: { orderId: "x" }) { order { id } } }',
     );
-    expect(codes(anonymous)).toEqual(['UNAUTHENTICATED']);
+    expect(errorCodes(anonymous)).toEqual(['UNAUTHENTICATED']);
     const forged = await gql(
       'not-a-token',
       '{ stores(near: { lat: 37.5, lng: 127 }) { edges { cursor } } }',
     );
     expect(forged.status).toBe(401);
-    expect(codes(forged)).toEqual(['UNAUTHENTICATED']);
+    expect(errorCodes(forged)).toEqual(['UNAUTHENTICATED']);
   });
 
   it('lets nobody call a subgraph around the router', async () => {

@@ -34,7 +34,7 @@ import { playgroundRoutes } from './playground.js';
  * Limits every operation must stay within, over HTTP and over the subscription socket alike:
  * nesting depth, a cost estimate, aliases, directives and tokens.
  */
-export const operationLimits = {
+const operationLimits = {
   maxDepth: 12,
   maxCost: 5000,
   maxAliases: 20,

@@ -31,7 +31,7 @@ export const orderPlaced = defineEvent({
   correlate: (payload) => payload.orderId,
 });
 
-export const orderStatuses = [
+const orderStatuses = [
   'PAYMENT_PENDING',
   'PLACED',
   'ACCEPTED',

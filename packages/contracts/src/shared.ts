@@ -1,6 +1,7 @@
+import { maxIdLength } from '@baedal/domain';
 import { z } from 'zod';
 
-export const id = z.string().min(1).max(100);
+export const id = z.string().min(1).max(maxIdLength);
 export const orderId = z.uuid();
 export const won = z.number().int().nonnegative();
 

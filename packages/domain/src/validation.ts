@@ -8,7 +8,7 @@ const controlCharacter = /[\u0000-\u001f\u007f]/;
  * included) or DEL. PostgreSQL refuses U+0000 in text, and no single-line value (a name,
  * an address, an id) has any of them.
  */
-export const hasControlCharacter = (text: string): boolean => controlCharacter.test(text);
+const hasControlCharacter = (text: string): boolean => controlCharacter.test(text);
 
 /**
  * Trimmed single-line text of 1..maxLength characters, or a `BAD_USER_INPUT` naming the

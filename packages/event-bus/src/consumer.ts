@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Logger, SqlClient } from './database.js';
 import { type EventDefinition, type EventEnvelope, parseEnvelope } from './envelope.js';
 import type { UnitOfWork } from './outbox.js';
-import { deadLetterStream, eventStream } from './streams.js';
+import { deadLetterStream, eventStream, streamField } from './streams.js';
 
 /** Applies one event inside the transaction that also records the event's id. */
 export type EventHandler<Tx, Payload> = (event: EventEnvelope<Payload>, tx: Tx) => Promise<void>;
@@ -194,8 +194,8 @@ export class EventConsumer<Tx extends SqlClient> implements AsyncDisposable {
     deliveries: number,
   ): Promise<void> {
     const { logger, database } = this.#options;
-    const type = field(fields, 'type');
-    const raw = field(fields, 'envelope') ?? '';
+    const type = streamField(fields, 'type');
+    const raw = streamField(fields, 'envelope') ?? '';
     const versions = type === undefined ? undefined : this.#subscriptions.get(type);
     if (!versions) {
       await this.#acknowledge(stream, id);
@@ -303,10 +303,4 @@ export class EventConsumer<Tx extends SqlClient> implements AsyncDisposable {
       }
     }
   }
-}
-
-function field(fields: string[] | null, name: string): string | undefined {
-  if (!fields) return undefined;
-  for (let i = 0; i < fields.length - 1; i += 2) if (fields[i] === name) return fields[i + 1];
-  return undefined;
 }

@@ -15,4 +15,4 @@ export {
   parseEnvelope,
 } from './envelope.js';
 export { Outbox, type OutboxOptions, publishEvent, type UnitOfWork } from './outbox.js';
-export { deadLetterStream, eventStream } from './streams.js';
+export { deadLetterStream, eventStream, streamField } from './streams.js';

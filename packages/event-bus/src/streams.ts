@@ -12,3 +12,10 @@ export function deadLetterStream(prefix: string, group: string): string {
 export function streamFields(type: string, envelope: unknown): string[] {
   return ['type', type, 'envelope', JSON.stringify(envelope)];
 }
+
+/** The value of one field of a stream entry (`fields` alternates names and values), if present. */
+export function streamField(fields: readonly string[] | null, name: string): string | undefined {
+  if (!fields) return undefined;
+  for (let i = 0; i < fields.length - 1; i += 2) if (fields[i] === name) return fields[i + 1];
+  return undefined;
+}

@@ -1,8 +1,6 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { type Prisma, PrismaClient } from '@baedal/prisma/fixture';
 import { PrismaPg } from '@prisma/adapter-pg';
-import type { Redis } from 'ioredis';
-import { vi } from 'vitest';
 import { z } from 'zod';
 import { defineEvent, type EventEnvelope, type Logger, on } from '../src/index.js';
 
@@ -37,21 +35,7 @@ export function prismaClient(url: string): PrismaClient {
   return new PrismaClient({ adapter: new PrismaPg({ connectionString: url }) });
 }
 
-export const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-
-/** A key prefix of its own, so that concurrent test files never see each other's streams. */
-export function randomPrefix(): string {
-  return `test-${randomBytes(4).toString('hex')}`;
-}
-
-export async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
-  const keys = await redis.keys(`${prefix}:*`);
-  if (keys.length) await redis.del(...keys);
-}
+export { deleteKeys, eventually, randomPrefix, redisUrl } from '../src/testing.js';
 
 export const quietLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 
-/** Retries `assertion` until it passes: patient enough for a loaded CI machine (see service-kit's twin). */
-export function eventually<T>(assertion: () => T | Promise<T>, timeoutMs = 20_000): Promise<T> {
-  return vi.waitFor(assertion, { timeout: timeoutMs, interval: 25 });
-}

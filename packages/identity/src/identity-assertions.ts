@@ -1,7 +1,7 @@
 import { isRole, UnauthenticatedError } from '@baedal/domain';
 import { jwtVerify, SignJWT } from 'jose';
 import { LRUCache } from 'lru-cache';
-import type { Viewer } from './user-tokens.js';
+import { algorithm, keyOf, type Viewer } from './user-tokens.js';
 
 /**
  * The header that carries an identity assertion from the router (or another service) to a
@@ -16,12 +16,9 @@ export interface Caller {
 }
 
 const audience = 'baedal-subgraphs';
-const algorithm = 'HS256';
 const lifetimeSeconds = 120;
 /** Assertions are reused for half their life, so a cached one always has a minute left. */
 const reuseMs = (lifetimeSeconds / 2) * 1000;
-
-const keyOf = (secret: string) => new TextEncoder().encode(secret);
 
 /**
  * Signs short-lived assertions ("service S calls on behalf of person P") with the secret
@@ -61,7 +58,7 @@ export class IdentityAsserter {
  */
 export class IdentityVerifier {
   readonly #key: Uint8Array;
-  readonly #cache = new LRUCache<string, Caller>({ max: 10_000, ttlAutopurge: false });
+  readonly #cache = new LRUCache<string, Caller>({ max: 10_000 });
 
   constructor(secret: string) {
     this.#key = keyOf(secret);

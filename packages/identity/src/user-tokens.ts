@@ -14,9 +14,10 @@ export interface VerifiedViewer extends Viewer {
 
 const issuer = 'baedal';
 const audience = 'baedal-api';
-const algorithm = 'HS256';
+/** User tokens and identity assertions are both HMAC-signed with a shared secret. */
+export const algorithm = 'HS256';
 
-const keyOf = (secret: string) => new TextEncoder().encode(secret);
+export const keyOf = (secret: string) => new TextEncoder().encode(secret);
 
 /**
  * Mints a bearer token for a person, as an identity provider would. Used by

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { requirePerson, requireRole } from './access.js';
+import { requireOwner, requirePerson, requireRole } from './access.js';
 
 const customer = { id: 'customer-1', role: 'CUSTOMER' } as const;
 const rider = { id: 'rider-1', role: 'RIDER' } as const;
@@ -35,6 +35,22 @@ describe('requirePerson', () => {
     );
     expect(() => requirePerson(null, 'RIDER')).toThrow(
       expect.objectContaining({ code: 'UNAUTHENTICATED' }),
+    );
+  });
+});
+
+describe('requireOwner', () => {
+  it('lets the owner and administrators pass', () => {
+    expect(() => requireOwner(customer, 'customer-1', 'Not yours.')).not.toThrow();
+    expect(() => requireOwner(admin, 'customer-2', 'Not yours.')).not.toThrow();
+  });
+
+  it('refuses anyone else with FORBIDDEN and the given message', () => {
+    expect(() => requireOwner(customer, 'customer-2', 'Not yours.')).toThrow(
+      expect.objectContaining({ code: 'FORBIDDEN', message: 'Not yours.' }),
+    );
+    expect(() => requireOwner(rider, 'customer-1', 'Not yours.')).toThrow(
+      expect.objectContaining({ code: 'FORBIDDEN', message: 'Not yours.' }),
     );
   });
 });

@@ -29,3 +29,12 @@ export function requirePerson(viewer: Viewer | null, role: Exclude<Role, 'ADMIN'
   if (viewer.role !== role) throw new ForbiddenError(`Only a ${roleNames([role])} may do this.`);
   return viewer;
 }
+
+/**
+ * Refuses with `FORBIDDEN` and `message` unless `viewer` is the one whose id is `ownerId`
+ * (a store's owner, an order's customer) or an administrator. Use it after `requireRole`,
+ * which settles the role that `ownerId` is an id of.
+ */
+export function requireOwner(viewer: Viewer, ownerId: string, message: string): void {
+  if (viewer.role !== 'ADMIN' && viewer.id !== ownerId) throw new ForbiddenError(message);
+}

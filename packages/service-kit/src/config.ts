@@ -1,3 +1,4 @@
+import { type SubgraphName, subgraphs } from '@baedal/schema';
 import { z } from 'zod';
 
 /** One environment variable and the schema its value must satisfy. */
@@ -72,24 +73,32 @@ export const developmentSecrets = {
   internalJwt: 'development-only-internal-token-secret-01',
 } as const;
 
-/** Variables every subgraph reads. */
-export function subgraphVariables(name: string, defaultPort: number) {
+/** Variables every service (router and subgraphs) reads. */
+export function serviceVariables(defaultPort: number) {
   return {
     port: variable('PORT', port(defaultPort)),
     host: variable('HOST', z.string().default('127.0.0.1')),
-    databaseUrl: variable(
-      'DATABASE_URL',
-      url(`postgresql://postgres@127.0.0.1:5432/baedal_${name}`),
-    ),
     redisUrl: variable('REDIS_URL', url('redis://127.0.0.1:6379')),
     eventStreamPrefix: variable('EVENT_STREAM_PREFIX', z.string().min(1).default('baedal')),
-    eventConsumerName: variable('EVENT_CONSUMER_NAME', z.string().min(1).optional()),
+    /** Signs (router) or verifies (subgraphs) the identity assertions subgraphs accept. */
     internalJwtSecret: variable('INTERNAL_JWT_SECRET', secret(developmentSecrets.internalJwt)),
     logLevel: variable(
       'LOG_LEVEL',
       z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
     ),
     logFormat: variable('LOG_FORMAT', z.enum(['json', 'pretty']).default('json')),
+  };
+}
+
+/** Variables every subgraph reads. */
+export function subgraphVariables(name: SubgraphName) {
+  return {
+    ...serviceVariables(subgraphs[name]),
+    databaseUrl: variable(
+      'DATABASE_URL',
+      url(`postgresql://postgres@127.0.0.1:5432/baedal_${name}`),
+    ),
+    eventConsumerName: variable('EVENT_CONSUMER_NAME', z.string().min(1).optional()),
     seedDemoData: variable('SEED_DEMO_DATA', flag(false)),
   };
 }

@@ -1,14 +1,12 @@
-export { requirePerson, requireRole } from './access.js';
+export { requireOwner, requirePerson, requireRole } from './access.js';
 export { byKey } from './by-key.js';
 export {
-  ConfigError,
   type ConfigOf,
   developmentSecrets,
-  flag,
   loadConfig,
   milliseconds,
-  port,
   secret,
+  serviceVariables,
   subgraphVariables,
   url,
   type Variable,
@@ -26,15 +24,13 @@ export {
   roundKm,
 } from './nearby.js';
 export {
+  afterTimeCursor,
   type Connection,
   type ConnectionArgs,
-  decodeCursor,
   decodeSequenceCursor,
   decodeTimeCursor,
-  encodeCursor,
   pageSize,
   sequenceCursor,
-  type TimeCursor,
   timeCursor,
   toConnection,
 } from './pagination.js';
@@ -42,12 +38,5 @@ export { Resources } from './resources.js';
 export { retryOnConflict } from './retry.js';
 export { type ReadyMessage, type RunningService, runService } from './run-service.js';
 export { dateTimeScalar } from './scalars.js';
-export {
-  type Database,
-  type SubgraphConfig,
-  type SubgraphDependencies,
-  type SubgraphParts,
-  startSubgraph,
-} from './subgraph-runtime.js';
+export { type SubgraphContext, type SubgraphParts, startSubgraph } from './subgraph-runtime.js';
 export { buildSubgraph, type Resolvers } from './subgraph-schema.js';
-export { type SubgraphServerOptions, startSubgraphServer } from './subgraph-server.js';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  afterTimeCursor,
   decodeTimeCursor,
   encodeCursor,
   pageSize,
@@ -50,6 +51,13 @@ describe('pagination', () => {
         expect.objectContaining({ code: 'BAD_USER_INPUT', details: { field: 'after' } }),
       );
     }
+  });
+
+  it('selects the rows after a time cursor, newest first, ties broken by id', () => {
+    const at = new Date('2026-11-20T12:00:00.123Z');
+    expect(afterTimeCursor({ at, id }, 'placedAt', 'orderId')).toEqual({
+      OR: [{ placedAt: { lt: at } }, { placedAt: at, orderId: { lt: id } }],
+    });
   });
 
   it('refuses a page size out of range, naming `first`', () => {

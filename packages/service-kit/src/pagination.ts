@@ -79,6 +79,30 @@ export function decodeTimeCursor(after: string): TimeCursor {
   return { at: new Date(at), id };
 }
 
+/** The `where` that `afterTimeCursor` returns, typed so that Prisma's `where` accepts it. */
+export type AfterTimeCursor<Time extends string, Id extends string> = {
+  OR: [Record<Time, { lt: Date }>, Record<Time, Date> & Record<Id, { lt: string }>];
+};
+
+/**
+ * The rows after `after` in a list ordered newest first by `timeField`, then by `idField`
+ * (`orderBy: [{ [timeField]: 'desc' }, { [idField]: 'desc' }]`), as a `where` to spread into
+ * the query's: older rows, and rows of the same time with a smaller id.
+ */
+export function afterTimeCursor<Time extends string, Id extends string>(
+  after: TimeCursor,
+  timeField: Time,
+  idField: Id,
+): AfterTimeCursor<Time, Id> {
+  return {
+    OR: [
+      { [timeField]: { lt: after.at } } as Record<Time, { lt: Date }>,
+      { [timeField]: after.at, [idField]: { lt: after.id } } as Record<Time, Date> &
+        Record<Id, { lt: string }>,
+    ],
+  };
+}
+
 const hasFourDigitYear = (date: Date): boolean => {
   const year = date.getUTCFullYear();
   return year >= 1 && year <= 9999;
@@ -90,7 +114,8 @@ const hasFourDigitYear = (date: Date): boolean => {
  */
 export const sequenceCursor = (seq: number): string => encodeCursor({ seq });
 
-export function decodeSequenceCursor(cursor: string, field = 'after'): number {
+/** Decodes a `sequenceCursor`, refusing anything else with `BAD_USER_INPUT` on `after`. */
+export function decodeSequenceCursor(cursor: string): number {
   try {
     return decodeCursor(
       cursor,
@@ -98,6 +123,6 @@ export function decodeSequenceCursor(cursor: string, field = 'after'): number {
         Number.isInteger((value as { seq?: unknown })?.seq) && (value as { seq: number }).seq >= 0,
     ).seq;
   } catch {
-    throw new BadUserInputError(field, 'is not a cursor of this feed.');
+    throw new BadUserInputError('after', 'is not a cursor of this feed.');
   }
 }

@@ -1,5 +1,4 @@
 import { hostname } from 'node:os';
-import type { BaseContext } from '@apollo/server';
 import {
   EventConsumer,
   eventStream,
@@ -8,7 +7,7 @@ import {
   type Subscription,
   type TransactionalClient,
 } from '@baedal/event-bus';
-import { type Caller, IdentityVerifier } from '@baedal/identity';
+import { IdentityVerifier, type Viewer } from '@baedal/identity';
 import type express from 'express';
 import type { GraphQLSchema } from 'graphql';
 import { Redis } from 'ioredis';
@@ -26,19 +25,24 @@ export interface Database<Tx extends SqlClient> extends TransactionalClient<Tx> 
 }
 
 /** What the runtime opened for a subgraph, handed to its wiring. */
-export interface SubgraphDependencies<Db, Tx extends SqlClient> {
-  readonly db: Db;
+export interface SubgraphDependencies<Tx extends SqlClient> {
   readonly outbox: Outbox<Tx>;
-  readonly redis: Redis;
   readonly logger: Logger;
   /** Verifies identity assertions, for routes that other services call. */
   readonly identity: IdentityVerifier;
 }
 
-/** What a subgraph's wiring returns: its schema, contexts, event handlers and seed. */
-export interface SubgraphParts<Context extends BaseContext, Tx> {
+/** What each of a subgraph's resolvers gets: who is asking, and this request's loaders. */
+export interface SubgraphContext<Loaders> {
+  readonly viewer: Viewer | null;
+  readonly loaders: Loaders;
+}
+
+/** What a subgraph's wiring returns: its schema, loaders, event handlers and seed. */
+export interface SubgraphParts<Loaders, Tx> {
   readonly schema: GraphQLSchema;
-  readonly context: (caller: Caller) => Context;
+  /** A fresh set of loaders, made for every request. */
+  readonly loaders: () => Loaders;
   readonly subscriptions: readonly Subscription<Tx>[];
   /** Loads demo data when `SEED_DEMO_DATA` is set; must be idempotent. */
   readonly seed?: () => Promise<void>;
@@ -51,20 +55,15 @@ export interface SubgraphParts<Context extends BaseContext, Tx> {
  * HTTP server. Disposal runs in reverse: stop taking requests, stop consuming, stop
  * relaying, close connections. If any step fails, whatever was opened is closed again.
  */
-export async function startSubgraph<
-  Db extends Database<Tx>,
-  Tx extends SqlClient,
-  Context extends BaseContext,
->(
+export async function startSubgraph<Tx extends SqlClient, Loaders>(
   name: string,
   config: SubgraphConfig,
-  database: Db,
-  wire: (dependencies: SubgraphDependencies<Db, Tx>) => SubgraphParts<Context, Tx>,
+  db: Database<Tx>,
+  wire: (dependencies: SubgraphDependencies<Tx>) => SubgraphParts<Loaders, Tx>,
 ): Promise<RunningService> {
   const resources = new Resources();
   try {
     const logger = createLogger(name, { level: config.logLevel, format: config.logFormat });
-    const db = database;
     resources.use(() => db.$disconnect());
     await db.$queryRaw`SELECT 1`.then(undefined, (error: unknown) => {
       throw new Error(
@@ -88,7 +87,7 @@ export async function startSubgraph<
     resources.use(outbox);
 
     const identity = new IdentityVerifier(config.internalJwtSecret);
-    const parts = wire({ db, outbox, redis, logger, identity });
+    const parts = wire({ outbox, logger, identity });
     if (config.seedDemoData) await parts.seed?.();
 
     if (parts.subscriptions.length > 0) {
@@ -111,7 +110,10 @@ export async function startSubgraph<
       port: config.port,
       host: config.host,
       identity,
-      context: parts.context,
+      context: (caller): SubgraphContext<Loaders> => ({
+        viewer: caller.viewer,
+        loaders: parts.loaders(),
+      }),
       logger,
       ready: async () => {
         await Promise.all([db.$queryRaw`SELECT 1`, redis.ping()]);

@@ -1,26 +1,22 @@
-import { randomBytes } from 'node:crypto';
+import { deleteKeys, randomPrefix, redisUrl } from '@baedal/event-bus/testing';
 import { IdentityAsserter, identityHeader, type Viewer } from '@baedal/identity';
 import type { SchemaName } from '@baedal/prisma';
 import { createTestDatabase } from '@baedal/prisma/testing';
 import { Redis } from 'ioredis';
-import { vi } from 'vitest';
 import { developmentSecrets } from './config.js';
 import type { RunningService } from './run-service.js';
 
-/** A key prefix of its own per test file, so that concurrent tests never share streams. */
-export function randomPrefix(): string {
-  return `test-${randomBytes(4).toString('hex')}`;
-}
+export { eventually } from '@baedal/event-bus/testing';
 
 /** Environment for a subgraph under test: its database, a fresh stream prefix, any free port. */
-export function testEnvironment(databaseUrl: string, prefix: string): NodeJS.ProcessEnv {
+function testEnvironment(databaseUrl: string, prefix: string): NodeJS.ProcessEnv {
   return {
     DATABASE_URL: databaseUrl,
     EVENT_STREAM_PREFIX: prefix,
     EVENT_CONSUMER_NAME: 'test',
     PORT: '0',
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
-    REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    REDIS_URL: redisUrl,
   };
 }
 
@@ -37,7 +33,7 @@ export interface GraphQLResponse<Data = Record<string, unknown>> {
  * Sends GraphQL requests to a subgraph as the router would: with an identity assertion
  * for `viewer` (none at all when `viewer` is `'no-assertion'`).
  */
-export function subgraphClient(url: string) {
+function subgraphClient(url: string) {
   const router = new IdentityAsserter(developmentSecrets.internalJwt, 'router');
   return async <Data = Record<string, unknown>>(
     viewer: Viewer | null | 'no-assertion',
@@ -58,15 +54,6 @@ export function subgraphClient(url: string) {
 /** The `extensions.code` of each error of a response. */
 export const errorCodes = (response: GraphQLResponse<unknown>) =>
   (response.errors ?? []).map((error) => error.extensions?.code);
-
-/**
- * Retries `assertion` until it passes, for effects that arrive asynchronously (events relayed
- * and consumed by another process). Patient enough for a loaded two-core CI machine; a real
- * failure still fails, after `timeoutMs`.
- */
-export function eventually<T>(assertion: () => T | Promise<T>, timeoutMs = 20_000): Promise<T> {
-  return vi.waitFor(assertion, { timeout: timeoutMs, interval: 50 });
-}
 
 /** A subgraph started for a test file, with what its tests need to drive and inspect it. */
 export interface SubgraphUnderTest<Db> extends AsyncDisposable {
@@ -94,7 +81,7 @@ export async function startSubgraphForTest<Db extends { $disconnect(): Promise<u
 ): Promise<SubgraphUnderTest<Db>> {
   const prefix = options.prefix ?? randomPrefix();
   const database = await createTestDatabase(schema);
-  const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+  const redis = new Redis(redisUrl);
   const db = connect(database.url);
   const service = await start(testEnvironment(database.url, prefix)).catch(async (error) => {
     await Promise.all([db.$disconnect(), redis.quit(), database[Symbol.asyncDispose]()]);
@@ -110,8 +97,7 @@ export async function startSubgraphForTest<Db extends { $disconnect(): Promise<u
     async [Symbol.asyncDispose]() {
       await service[Symbol.asyncDispose]();
       await db.$disconnect();
-      const keys = await redis.keys(`${prefix}:*`);
-      if (keys.length > 0) await redis.del(...keys);
+      await deleteKeys(redis, prefix);
       await redis.quit();
       await database[Symbol.asyncDispose]();
     },

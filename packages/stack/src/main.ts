@@ -30,6 +30,8 @@ try {
   process.once('SIGTERM', () => stop(0));
   for (const service of Object.values(stack.services)) {
     service.onUnexpectedExit((code, signal) => {
+      // Ctrl+C reaches every process of the terminal's group: then an exit is expected.
+      if (stopping) return;
       console.error(
         `${service.name} stopped unexpectedly (${signal ?? `status ${code}`}); stopping everything.`,
       );

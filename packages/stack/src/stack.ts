@@ -25,7 +25,7 @@ export interface StackOptions {
   readonly ports?: 'fixed' | 'any';
   /** Seed the demo stores, menus and riders. Default true. */
   readonly seed?: boolean;
-  /** `inherit`: services write to this terminal; `capture`: kept for `logs()`. */
+  /** `inherit`: services write to this terminal; `capture`: kept, and shown if one fails to start. */
   readonly output?: 'inherit' | 'capture';
   /** Environment given to every service (log level, timeouts ...). */
   readonly env?: NodeJS.ProcessEnv;
@@ -36,11 +36,8 @@ export interface StackOptions {
 export interface Stack extends AsyncDisposable {
   readonly routerUrl: string;
   readonly urls: Readonly<Record<ServiceName, string>>;
-  readonly databaseUrls: Readonly<Record<SubgraphSchema, string>>;
   readonly streamPrefix: string;
   readonly services: Readonly<Record<ServiceName, ServiceProcess>>;
-  /** Everything the services wrote, when their output is captured. */
-  logs(): string;
   /** Starts one more router (another replica) on the same subgraphs; stopped with the stack. */
   startRouter(): Promise<{ readonly url: string; readonly process: ServiceProcess }>;
 }
@@ -117,10 +114,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     return {
       routerUrl: urls.router,
       urls,
-      databaseUrls,
       streamPrefix,
       services,
-      logs: () => started.map((process) => process.logs()).join(''),
       async startRouter() {
         const replica = new ServiceProcess(
           'router',

@@ -1,4 +1,11 @@
-import { type EventEnvelope, eventStream, parseEnvelope } from '@baedal/event-bus';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  type EventDefinition,
+  type EventEnvelope,
+  eventStream,
+  parseEnvelope,
+  streamField,
+} from '@baedal/event-bus';
 import type { Logger } from '@baedal/service-kit';
 import type { Redis } from 'ioredis';
 import { LRUCache } from 'lru-cache';
@@ -9,30 +16,37 @@ import { LRUCache } from 'lru-cache';
  * every event to its own subscribers. A replica that was down does not look back: its clients
  * reconnect to another or to it, and resume from their cursor (order feeds) or read the
  * current state again (store and rider feeds). An event published twice is passed on once.
+ *
+ * Only the streams of the followed events' producers are read, and an entry of any other type
+ * is skipped by its `type` field, before its envelope is parsed.
  */
 export class EventFeed implements AsyncDisposable {
   readonly #reader: Redis;
   readonly #streams: string[];
+  readonly #types: ReadonlySet<string>;
   readonly #onEvent: (event: EventEnvelope) => void;
   readonly #logger: Logger;
   readonly #lastIds = new Map<string, string>();
   /** Ids of recent events: the outbox may publish an event twice (at least once). */
   readonly #seen = new LRUCache<string, true>({ max: 10_000 });
+  readonly #stop = new AbortController();
   #running: Promise<void> | undefined;
-  #stopped = false;
 
   /** `redis` is used for blocking reads only: give the feed a connection of its own. */
   constructor(
     redis: Redis,
     options: {
       prefix: string;
-      producers: readonly string[];
+      /** The events to pass on (by type, any version); their producers' streams are read. */
+      events: readonly EventDefinition<unknown>[];
       onEvent: (event: EventEnvelope) => void;
       logger: Logger;
     },
   ) {
     this.#reader = redis;
-    this.#streams = options.producers.map((producer) => eventStream(options.prefix, producer));
+    const producers = new Set(options.events.map((event) => event.producer));
+    this.#streams = [...producers].map((producer) => eventStream(options.prefix, producer));
+    this.#types = new Set(options.events.map((event) => event.type));
     this.#onEvent = options.onEvent;
     this.#logger = options.logger;
   }
@@ -50,14 +64,14 @@ export class EventFeed implements AsyncDisposable {
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
-    this.#stopped = true;
+    this.#stop.abort();
     this.#reader.disconnect();
     await this.#running;
   }
 
   async #follow(): Promise<void> {
     let failures = 0;
-    while (!this.#stopped) {
+    while (!this.#stop.signal.aborted) {
       try {
         const reply = (await this.#reader.xread(
           'BLOCK',
@@ -74,16 +88,21 @@ export class EventFeed implements AsyncDisposable {
         }
         failures = 0;
       } catch (error) {
-        if (this.#stopped) return;
+        if (this.#stop.signal.aborted) return;
         failures += 1;
         this.#logger.error({ err: error }, 'reading the event streams failed; will retry');
-        await new Promise((resolve) => setTimeout(resolve, Math.min(10_000, 250 * 2 ** failures)));
+        // Disposing cuts the wait short.
+        await sleep(Math.min(10_000, 250 * 2 ** failures), undefined, {
+          signal: this.#stop.signal,
+        }).catch(() => {});
       }
     }
   }
 
   #deliver(fields: string[]): void {
-    const raw = fields[fields.indexOf('envelope') + 1];
+    const type = streamField(fields, 'type');
+    if (type === undefined || !this.#types.has(type)) return;
+    const raw = streamField(fields, 'envelope');
     try {
       const event = parseEnvelope(raw ?? '');
       if (this.#seen.has(event.id)) return;

@@ -30,11 +30,9 @@ export const orderStatusFeed: LiveFeed<{ orderId: string; after?: string | null 
   field: 'orderStatusChanged',
   source: 'orderStatusEvents',
   extraFields: [cursorField],
+  events: [orderStatusChanged],
   topic: (args) => `order:${args.orderId}`,
-  topicOf: (event) =>
-    event.type === orderStatusChanged.type
-      ? `order:${(event.payload as { orderId: string }).orderId}`
-      : undefined,
+  topicOf: (event) => `order:${(event.payload as { orderId: string }).orderId}`,
   async open(subscription) {
     const { orderId, after = null } = subscription.args;
     subscription.state.lastSeq = after === null ? 0 : decodeSequenceCursor(after);
@@ -66,10 +64,6 @@ function deliverEntries(
   });
 }
 
-const kitchenSteps = new Set(
-  [orderReceived, orderAccepted, cookingStarted, orderReadyForPickup].map((e) => e.type),
-);
-
 /**
  * `storeOrderChanged`: for a store's owner, the order's kitchen ticket each time the kitchen
  * receives an order or changes its status. Opening it runs the store's ticket list query as
@@ -78,11 +72,9 @@ const kitchenSteps = new Set(
 export const storeOrdersFeed: LiveFeed<{ storeId: string }> = {
   field: 'storeOrderChanged',
   source: 'kitchenTicket',
+  events: [orderReceived, orderAccepted, cookingStarted, orderReadyForPickup],
   topic: (args) => `store:${args.storeId}`,
-  topicOf: (event) =>
-    kitchenSteps.has(event.type)
-      ? `store:${(event.payload as { storeId: string }).storeId}`
-      : undefined,
+  topicOf: (event) => `store:${(event.payload as { storeId: string }).storeId}`,
   async open(subscription) {
     const access = await subscription.query(
       'query StoreOrdersAccess($storeId: ID!) { store(id: $storeId) { tickets(first: 1) { pageInfo { hasNextPage } } } }',
@@ -110,8 +102,9 @@ const maxRadiusKm = 20;
 export const availableDeliveriesFeed: LiveFeed<{ near: Coordinates; radiusKm: number }> = {
   field: 'deliveryAvailable',
   source: 'delivery',
+  events: [deliveryOffered],
   topic: () => 'deliveries',
-  topicOf: (event) => (event.type === deliveryOffered.type ? 'deliveries' : undefined),
+  topicOf: () => 'deliveries',
   async open(subscription) {
     const { near, radiusKm } = subscription.args;
     assertCoordinates(near, 'near');

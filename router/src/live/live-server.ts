@@ -11,7 +11,6 @@ import {
   getVariableValues,
   Kind,
   parse,
-  print,
   specifiedRules,
   type ValidationRule,
   validate,
@@ -23,6 +22,7 @@ import { useServer as serveGraphqlWs } from 'graphql-ws/use/ws';
 import type { Redis } from 'ioredis';
 import { LRUCache } from 'lru-cache';
 import { type WebSocket, WebSocketServer } from 'ws';
+import { bearerToken } from '../context.js';
 import type { Metrics } from '../metrics.js';
 import { EventFeed } from './event-feed.js';
 import { liveFeeds } from './live-feeds.js';
@@ -79,7 +79,10 @@ interface Connection {
 interface LiveContext {
   readonly viewer: VerifiedViewer;
   readonly socket: WebSocket;
-  /** The operation as the client sent it: the key of its rewritten source query. */
+  /**
+   * The operation as the client sent it: the key of its rewritten source query, and what a
+   * query or mutation sent over the socket runs through the gateway.
+   */
   readonly query: string;
 }
 
@@ -101,6 +104,12 @@ export async function startLiveServer(options: LiveServerOptions): Promise<Async
   const connections = new WeakMap<WebSocket, Connection>();
   const subscribers = new Map<string, Set<LiveSubscription<never>>>();
   const feeds = new Map(liveFeeds.map((feed) => [feed.field, feed]));
+  /** The feeds that follow each event type. */
+  const feedsByType = new Map<string, LiveFeed<never>[]>();
+  for (const feed of liveFeeds) {
+    for (const { type } of feed.events)
+      feedsByType.set(type, [...(feedsByType.get(type) ?? []), feed]);
+  }
   const sourceQueries = new LRUCache<string, SourceQuery>({ max: 1000 });
   const loader = new PayloadLoader(options.runQuery, () => metrics.livePayloadExecutions.inc());
   let draining = false;
@@ -122,11 +131,10 @@ export async function startLiveServer(options: LiveServerOptions): Promise<Async
 
   const events = new EventFeed(options.redis, {
     prefix: options.streamPrefix,
-    producers: ['order', 'kitchen', 'delivery'],
+    events: liveFeeds.flatMap((feed) => feed.events),
     onEvent: (event: EventEnvelope) => {
-      for (const feed of liveFeeds) {
-        const topic = feed.topicOf(event);
-        const listening = topic === undefined ? undefined : subscribers.get(topic);
+      for (const feed of feedsByType.get(event.type) ?? []) {
+        const listening = subscribers.get(feed.topicOf(event));
         if (!listening?.size) continue;
         metrics.liveEvents.inc();
         for (const subscription of listening) subscription.receive(event);
@@ -278,13 +286,16 @@ export async function startLiveServer(options: LiveServerOptions): Promise<Async
         };
       },
       subscribe,
-      execute: (args) =>
-        options.runQuery(
-          print(args.document),
+      // Queries and mutations: the text the client sent, which `args.document` was parsed from.
+      execute: (args) => {
+        const { query, viewer } = args.contextValue as LiveContext;
+        return options.runQuery(
+          query,
           (args.variableValues ?? {}) as Record<string, unknown>,
-          (args.contextValue as LiveContext).viewer,
+          viewer,
           args.operationName ?? undefined,
-        ),
+        );
+      },
     },
     server,
     options.keepAliveMs,
@@ -318,8 +329,7 @@ async function bearer(
   authorization: unknown,
   verifier: UserTokenVerifier,
 ): Promise<VerifiedViewer> {
-  const token =
-    typeof authorization === 'string' ? /^Bearer\s+(\S+)$/i.exec(authorization)?.[1] : undefined;
+  const token = bearerToken(authorization);
   if (!token)
     throw new Error('Send { "authorization": "Bearer <token>" } as the connection parameters.');
   return verifier.verify(token);

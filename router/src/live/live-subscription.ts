@@ -1,5 +1,5 @@
 import { DomainError } from '@baedal/domain';
-import type { EventEnvelope } from '@baedal/event-bus';
+import type { EventDefinition, EventEnvelope } from '@baedal/event-bus';
 import type { VerifiedViewer } from '@baedal/identity';
 import type { Logger } from '@baedal/service-kit';
 import { type ExecutionResult, type FieldNode, GraphQLError } from 'graphql';
@@ -18,10 +18,12 @@ export interface LiveFeed<Args = Record<string, unknown>> {
   readonly source: string;
   /** Fields the router selects beside the subscriber's, for its own use; removed before sending. */
   readonly extraFields?: readonly FieldNode[];
+  /** The events it follows (by type, any version): `topicOf` and `onEvent` see no others. */
+  readonly events: readonly EventDefinition<unknown>[];
   /** The topic a subscription with these arguments listens to. */
   topic(args: Args): string;
-  /** The topic of an event, if this feed follows its type. */
-  topicOf(event: EventEnvelope): string | undefined;
+  /** The topic of an event of one of the followed types. */
+  topicOf(event: EventEnvelope): string;
   /**
    * Starts a subscription: checks its arguments and the viewer's right to it, and sends what
    * comes first. Throwing (a `DomainError`, or `GraphQLError`s) refuses the subscription.

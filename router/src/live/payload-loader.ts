@@ -25,7 +25,7 @@ export class PayloadLoader {
   constructor(
     private readonly run: RunQuery,
     /** Called once per execution that actually runs (for metrics). */
-    private readonly onExecute: () => void = () => {},
+    private readonly onExecute: () => void,
   ) {}
 
   load(

@@ -25,8 +25,10 @@ export interface SourceQuery {
   readonly variableNames: readonly string[];
 }
 
+const sourceVariablePrefix = '_live_';
+
 /** Variables the router adds for the source field's arguments: `$_live_<argument>`. */
-export const sourceVariable = (argument: string) => `_live_${argument}`;
+export const sourceVariable = (argument: string) => `${sourceVariablePrefix}${argument}`;
 
 const name = (value: string): NameNode => ({ kind: Kind.NAME, value });
 
@@ -97,7 +99,7 @@ export function toSourceQuery(
   return {
     text: print({ kind: Kind.DOCUMENT, definitions: [query, ...fragments] }),
     responseKey: sourceRoot.alias!.value,
-    variableNames: [...used].filter((variable) => !variable.startsWith('_live_')),
+    variableNames: [...used].filter((variable) => !variable.startsWith(sourceVariablePrefix)),
   };
 }
 

@@ -2,7 +2,7 @@ import { type ConfigOf, loadConfig, subgraphVariables, variable } from '@baedal/
 import { z } from 'zod';
 
 const variables = {
-  ...subgraphVariables('delivery', 4004),
+  ...subgraphVariables('delivery'),
   /** How far from a store (km, straight line) riders are offered and may claim its deliveries. */
   dispatchRadiusKm: variable('DISPATCH_RADIUS_KM', z.coerce.number().positive().max(50).default(3)),
 };

@@ -3,8 +3,7 @@ import { on } from '@baedal/event-bus';
 import { readSubgraphSdl } from '@baedal/schema';
 import { buildSubgraph, type RunningService, startSubgraph } from '@baedal/service-kit';
 import type { DeliveryConfig } from './config.js';
-import type { DeliveryContext } from './context.js';
-import { connectDatabase, type Db, type Tx } from './db.js';
+import { connectDatabase } from './db.js';
 import { completeDelivery } from './deliveries/complete-delivery.handler.js';
 import { DeliveryCommands } from './deliveries/delivery.commands.js';
 import { DeliveryRepository } from './deliveries/delivery.repository.js';
@@ -17,7 +16,7 @@ import { seedDelivery } from './seed.js';
 /** Starts the delivery subgraph: riders, their locations, deliveries and dispatch. */
 export function start(config: DeliveryConfig): Promise<RunningService> {
   const db = connectDatabase(config.databaseUrl);
-  return startSubgraph<Db, Tx, DeliveryContext>('delivery', config, db, ({ outbox }) => {
+  return startSubgraph('delivery', config, db, ({ outbox }) => {
     const deliveries = new DeliveryRepository(outbox);
     const resolvers = createResolvers({
       db,
@@ -27,7 +26,7 @@ export function start(config: DeliveryConfig): Promise<RunningService> {
     });
     return {
       schema: buildSubgraph(readSubgraphSdl('delivery'), resolvers),
-      context: (caller) => ({ viewer: caller.viewer, loaders: createLoaders(db) }),
+      loaders: () => createLoaders(db),
       subscriptions: [
         on(orderReadyForPickup, offerDelivery(deliveries)),
         on(orderDelivered, completeDelivery(deliveries)),

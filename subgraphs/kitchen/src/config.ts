@@ -1,6 +1,6 @@
 import { type ConfigOf, loadConfig, subgraphVariables } from '@baedal/service-kit';
 
-const variables = subgraphVariables('kitchen', 4003);
+const variables = subgraphVariables('kitchen');
 
 export type KitchenConfig = ConfigOf<typeof variables>;
 

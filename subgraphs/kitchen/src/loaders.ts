@@ -4,7 +4,8 @@ import DataLoader from 'dataloader';
 import type { Db } from './db.js';
 import type { KitchenTicket, MenuItem, Store } from './generated/prisma/client.js';
 
-export type TicketWithOwner = KitchenTicket & { store: { ownerId: string } };
+/** A ticket row with its store, which both `KitchenTicket.store` and the access checks read. */
+export type TicketWithStore = KitchenTicket & { store: Store };
 
 /**
  * Batches the lookups of one request (one query per kind, however many entities ask). Ids
@@ -34,12 +35,12 @@ export function createLoaders(db: Db) {
       });
       return storeIds.map((storeId) => items.filter((item) => item.storeId === storeId));
     }),
-    ticket: new DataLoader<string, TicketWithOwner | null>(async (orderIds) =>
+    ticket: new DataLoader<string, TicketWithStore | null>(async (orderIds) =>
       byKey(
         orderIds,
         await db.kitchenTicket.findMany({
           where: { orderId: { in: orderIds.filter(isUuid) } },
-          include: { store: { select: { ownerId: true } } },
+          include: { store: true },
         }),
         (ticket) => ticket.orderId,
       ),

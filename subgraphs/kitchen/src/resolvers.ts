@@ -1,10 +1,12 @@
-import { ForbiddenError } from '@baedal/domain';
+import { type Coordinates, ForbiddenError } from '@baedal/domain';
 import {
+  afterTimeCursor,
   type ConnectionArgs,
   dateTimeScalar,
   decodeTimeCursor,
   pageSize,
   type Resolvers,
+  requireOwner,
   requireRole,
   timeCursor,
   toConnection,
@@ -12,8 +14,8 @@ import {
 import type { KitchenContext } from './context.js';
 import type { Db } from './db.js';
 import type { MenuItem, Store, TicketStatus } from './generated/prisma/client.js';
-import type { TicketWithOwner } from './loaders.js';
-import { storesNear } from './stores/store.queries.js';
+import type { TicketWithStore } from './loaders.js';
+import { storeLocation, storesNear } from './stores/store.queries.js';
 import type { UpdateMenuItemInput } from './stores/update-menu-item.command.js';
 import type { KitchenTicketState, TicketItem } from './tickets/kitchen-ticket.aggregate.js';
 import type { KitchenTicketCommands } from './tickets/kitchen-ticket.commands.js';
@@ -27,8 +29,6 @@ export interface KitchenUseCases {
     input: UpdateMenuItemInput,
   ) => Promise<MenuItem>;
 }
-
-type Location = { lat: number; lng: number };
 
 export function createResolvers({
   db,
@@ -44,7 +44,7 @@ export function createResolvers({
     DateTime: dateTimeScalar,
 
     Query: {
-      stores: (_: unknown, args: { near: Location; radiusKm: number } & ConnectionArgs) =>
+      stores: (_: unknown, args: { near: Coordinates; radiusKm: number } & ConnectionArgs) =>
         storesNear(db, args.near, args.radiusKm, args),
       store: (_: unknown, { id }: { id: string }, context: KitchenContext) =>
         context.loaders.store.load(id),
@@ -95,7 +95,7 @@ export function createResolvers({
     Store: {
       __resolveReference: ({ id }: { id: string }, context: KitchenContext) =>
         context.loaders.store.load(id),
-      location: (store: Store) => ({ lat: store.lat, lng: store.lng }),
+      location: storeLocation,
       menu: (store: Store, _: unknown, context: KitchenContext) =>
         context.loaders.menu.load(store.id),
       rating: (store: Store) => ({
@@ -113,27 +113,21 @@ export function createResolvers({
         context: KitchenContext,
       ) => {
         const viewer = requireRole(context.viewer, 'STORE_OWNER');
-        if (viewer.role !== 'ADMIN' && store.ownerId !== viewer.id) {
-          throw new ForbiddenError("Only the store's owner sees its orders.");
-        }
+        requireOwner(viewer, store.ownerId, "Only the store's owner sees its orders.");
         const size = pageSize(args);
         const after = args.after ? decodeTimeCursor(args.after) : null;
         const rows = await db.kitchenTicket.findMany({
           where: {
             storeId: store.id,
             ...(args.status?.length && { status: { in: args.status } }),
-            ...(after && {
-              OR: [
-                { placedAt: { lt: after.at } },
-                { placedAt: after.at, orderId: { lt: after.id } },
-              ],
-            }),
+            ...(after && afterTimeCursor(after, 'placedAt', 'orderId')),
           },
           orderBy: [{ placedAt: 'desc' }, { orderId: 'desc' }],
-          include: { store: { select: { ownerId: true } } },
           take: size + 1,
         });
-        return toConnection(rows, size, (row) => timeCursor(row.placedAt, row.orderId));
+        // The tickets of one store: each one's store is the parent, no need to join it again.
+        const tickets: TicketWithStore[] = rows.map((row) => ({ ...row, store }));
+        return toConnection(tickets, size, (ticket) => timeCursor(ticket.placedAt, ticket.orderId));
       },
     },
 
@@ -149,11 +143,10 @@ export function createResolvers({
         const ticket = await context.loaders.ticket.load(id);
         return ticket && canSeeTicket(context.viewer, ticket) ? ticket : null;
       },
-      id: (ticket: TicketWithOwner) => ticket.orderId,
-      order: (ticket: TicketWithOwner) => ({ id: ticket.orderId }),
-      store: (ticket: TicketWithOwner, _: unknown, context: KitchenContext) =>
-        context.loaders.store.load(ticket.storeId),
-      items: (ticket: TicketWithOwner) => ticket.items as TicketItem[],
+      id: (ticket: TicketWithStore) => ticket.orderId,
+      order: (ticket: TicketWithStore) => ({ id: ticket.orderId }),
+      store: (ticket: TicketWithStore) => ticket.store,
+      items: (ticket: TicketWithStore) => ticket.items as TicketItem[],
     },
 
     KitchenTicketItem: {

@@ -3,8 +3,7 @@ import { on } from '@baedal/event-bus';
 import { readSubgraphSdl } from '@baedal/schema';
 import { buildSubgraph, type RunningService, startSubgraph } from '@baedal/service-kit';
 import type { KitchenConfig } from './config.js';
-import type { KitchenContext } from './context.js';
-import { connectDatabase, type Db, type Tx } from './db.js';
+import { connectDatabase } from './db.js';
 import { createLoaders } from './loaders.js';
 import { createResolvers } from './resolvers.js';
 import { seedKitchen } from './seed.js';
@@ -16,7 +15,7 @@ import { receiveOrder } from './tickets/receive-order.handler.js';
 /** Starts the kitchen subgraph: stores, menus and kitchen tickets. */
 export function start(config: KitchenConfig): Promise<RunningService> {
   const db = connectDatabase(config.databaseUrl);
-  return startSubgraph<Db, Tx, KitchenContext>('kitchen', config, db, ({ outbox }) => {
+  return startSubgraph('kitchen', config, db, ({ outbox }) => {
     const tickets = new KitchenTicketRepository(outbox);
     const resolvers = createResolvers({
       db,
@@ -25,7 +24,7 @@ export function start(config: KitchenConfig): Promise<RunningService> {
     });
     return {
       schema: buildSubgraph(readSubgraphSdl('kitchen'), resolvers),
-      context: (caller) => ({ viewer: caller.viewer, loaders: createLoaders(db) }),
+      loaders: () => createLoaders(db),
       subscriptions: [on(orderPlaced, receiveOrder(tickets))],
       seed: () => seedKitchen(outbox),
     };

@@ -8,7 +8,7 @@ import {
 } from '@baedal/service-kit';
 
 const variables = {
-  ...subgraphVariables('order', 4001),
+  ...subgraphVariables('order'),
   /** Base URL of the payment subgraph, whose internal charge endpoint this one calls. */
   paymentUrl: variable('PAYMENT_URL', url('http://127.0.0.1:4002')),
   /** How long a charge may take before the order is left waiting for payment. */

@@ -1,7 +1,4 @@
-import type { Viewer } from '@baedal/identity';
+import type { SubgraphContext } from '@baedal/service-kit';
 import type { Loaders } from './loaders.js';
 
-export interface OrderContext {
-  readonly viewer: Viewer | null;
-  readonly loaders: Loaders;
-}
+export type OrderContext = SubgraphContext<Loaders>;

@@ -1,8 +1,9 @@
 import { isUuid } from '@baedal/domain';
+import { byKey } from '@baedal/service-kit';
 import DataLoader from 'dataloader';
 import type { Db } from './db.js';
 import type { OrderState } from './orders/order.aggregate.js';
-import { toAggregate } from './orders/order.repository.js';
+import { toAggregate, withDetails } from './orders/order.repository.js';
 
 /** Batches the lookups of one request (one query per kind, however many entities ask). */
 export function createLoaders(db: Db) {
@@ -10,18 +11,20 @@ export function createLoaders(db: Db) {
     order: new DataLoader<string, OrderState | null>(async (ids) => {
       const rows = await db.order.findMany({
         where: { id: { in: ids.filter(isUuid) } },
-        include: { lines: { orderBy: { lineNo: 'asc' } }, timeline: { orderBy: { seq: 'asc' } } },
+        include: withDetails,
       });
-      const found = new Map(rows.map((row) => [row.id, toAggregate(row).state]));
-      return ids.map((id) => found.get(id) ?? null);
+      return byKey(
+        ids,
+        rows.map((row) => toAggregate(row).state),
+        (order) => order.id,
+      );
     }),
     storeOwner: new DataLoader<string, string | null>(async (storeIds) => {
       const stores = await db.storeReplica.findMany({
         where: { id: { in: [...storeIds] } },
         select: { id: true, ownerId: true },
       });
-      const owners = new Map(stores.map((store) => [store.id, store.ownerId]));
-      return storeIds.map((id) => owners.get(id) ?? null);
+      return byKey(storeIds, stores, (store) => store.id).map((store) => store?.ownerId ?? null);
     }),
   };
 }

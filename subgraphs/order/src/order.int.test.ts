@@ -67,34 +67,34 @@ afterAll(async () => {
   await payment?.[Symbol.asyncDispose]();
 });
 
+/** The kitchen's event of the test store's menu, at `menuVersion`, with this chicken price. */
+const menuEvent = (menuVersion: number, chickenPriceWon: number) =>
+  storeMenuPublished.create(
+    {
+      storeId,
+      ownerId: owner.id,
+      name: 'Test Chicken',
+      address: 'Seoul',
+      location: { lat: 37.4979, lng: 127.0276 },
+      deliveryFeeWon: 3000,
+      menuVersion,
+      items: [
+        {
+          id: 'chicken',
+          name: 'Fried chicken',
+          description: '',
+          priceWon: chickenPriceWon,
+          available: true,
+        },
+        { id: 'cola', name: 'Cola', description: '', priceWon: 2500, available: true },
+      ],
+    },
+    { actor: owner },
+  );
+
 /** Plays the kitchen: publishes the test store's menu, at `version`, with this chicken price. */
 async function publishMenu(menuVersion: number, chickenPriceWon: number) {
-  await publishEvent(
-    redis,
-    prefix,
-    storeMenuPublished.create(
-      {
-        storeId,
-        ownerId: owner.id,
-        name: 'Test Chicken',
-        address: 'Seoul',
-        location: { lat: 37.4979, lng: 127.0276 },
-        deliveryFeeWon: 3000,
-        menuVersion,
-        items: [
-          {
-            id: 'chicken',
-            name: 'Fried chicken',
-            description: '',
-            priceWon: chickenPriceWon,
-            available: true,
-          },
-          { id: 'cola', name: 'Cola', description: '', priceWon: 2500, available: true },
-        ],
-      },
-      { actor: owner },
-    ),
-  );
+  await publishEvent(redis, prefix, menuEvent(menuVersion, chickenPriceWon));
   await eventually(async () => {
     const store = await db.storeReplica.findUnique({ where: { id: storeId } });
     expect(store?.menuVersion).toBeGreaterThanOrEqual(menuVersion);
@@ -193,21 +193,7 @@ describe('placing an order', () => {
     const newer = (await placeOrder()).data!.placeOrder.order;
     expect(newer.items[0]!.unitPriceWon).toBe(21000);
 
-    const stale = storeMenuPublished.create(
-      {
-        storeId,
-        ownerId: owner.id,
-        name: 'Test Chicken',
-        address: 'Seoul',
-        location: { lat: 37.4979, lng: 127.0276 },
-        deliveryFeeWon: 3000,
-        menuVersion: 4,
-        items: [
-          { id: 'chicken', name: 'Fried chicken', description: '', priceWon: 1, available: true },
-        ],
-      },
-      { actor: owner },
-    );
+    const stale = menuEvent(4, 1);
     await publishEvent(redis, prefix, stale);
     // Applied (and ignored), not merely not yet read: its id is recorded as processed.
     await eventually(async () =>

@@ -1,5 +1,6 @@
 import { BadUserInputError, ForbiddenError } from '@baedal/domain';
 import {
+  afterTimeCursor,
   type ConnectionArgs,
   dateTimeScalar,
   decodeSequenceCursor,
@@ -14,7 +15,7 @@ import {
 import type { OrderContext } from './context.js';
 import type { Db } from './db.js';
 import type { Order, OrderLine, OrderState, OrderStatus } from './orders/order.aggregate.js';
-import { toAggregate } from './orders/order.repository.js';
+import { toAggregate, withDetails } from './orders/order.repository.js';
 import { canSeeOrder } from './orders/order-access.js';
 import type { PlaceOrderInput } from './orders/place-order.command.js';
 
@@ -51,12 +52,10 @@ export function createResolvers({
           where: {
             customerId: customer.id,
             ...(args.status?.length && { status: { in: args.status } }),
-            ...(after && {
-              OR: [{ createdAt: { lt: after.at } }, { createdAt: after.at, id: { lt: after.id } }],
-            }),
+            ...(after && afterTimeCursor(after, 'createdAt', 'id')),
           },
           orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-          include: { lines: { orderBy: { lineNo: 'asc' } }, timeline: { orderBy: { seq: 'asc' } } },
+          include: withDetails,
           take: size + 1,
         });
         return toConnection(

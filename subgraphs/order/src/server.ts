@@ -3,8 +3,7 @@ import { on } from '@baedal/event-bus';
 import { readSubgraphSdl } from '@baedal/schema';
 import { buildSubgraph, type RunningService, startSubgraph } from '@baedal/service-kit';
 import type { OrderConfig } from './config.js';
-import type { OrderContext } from './context.js';
-import { connectDatabase, type Db, type Tx } from './db.js';
+import { connectDatabase } from './db.js';
 import { createLoaders } from './loaders.js';
 import { applyMenuSnapshot } from './menu/menu-replica.js';
 import { confirmDelivery } from './orders/confirm-delivery.command.js';
@@ -17,7 +16,7 @@ import { createResolvers } from './resolvers.js';
 /** Starts the order subgraph: orders, their timelines, and the menu replica. */
 export function start(config: OrderConfig): Promise<RunningService> {
   const db = connectDatabase(config.databaseUrl);
-  return startSubgraph<Db, Tx, OrderContext>('order', config, db, ({ outbox, logger }) => {
+  return startSubgraph('order', config, db, ({ outbox, logger }) => {
     const orders = new OrderRepository(outbox);
     const payments = new PaymentClient({
       paymentUrl: config.paymentUrl,
@@ -32,7 +31,7 @@ export function start(config: OrderConfig): Promise<RunningService> {
     });
     return {
       schema: buildSubgraph(readSubgraphSdl('order'), resolvers),
-      context: (caller) => ({ viewer: caller.viewer, loaders: createLoaders(db) }),
+      loaders: () => createLoaders(db),
       subscriptions: [on(storeMenuPublished, applyMenuSnapshot), ...orderProgressHandlers(orders)],
     };
   });

@@ -1,6 +1,6 @@
 import { type ConfigOf, loadConfig, subgraphVariables } from '@baedal/service-kit';
 
-const variables = subgraphVariables('payment', 4002);
+const variables = subgraphVariables('payment');
 
 export type PaymentConfig = ConfigOf<typeof variables>;
 

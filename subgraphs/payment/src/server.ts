@@ -1,8 +1,7 @@
 import { readSubgraphSdl } from '@baedal/schema';
 import { buildSubgraph, type RunningService, startSubgraph } from '@baedal/service-kit';
 import type { PaymentConfig } from './config.js';
-import type { PaymentContext } from './context.js';
-import { connectDatabase, type Db, type Tx } from './db.js';
+import { connectDatabase } from './db.js';
 import { createLoaders } from './loaders.js';
 import { SimulatedCardGateway } from './payments/card.gateway.js';
 import { chargeRoute } from './payments/charge.route.js';
@@ -16,23 +15,18 @@ import { createResolvers } from './resolvers.js';
  */
 export function start(config: PaymentConfig): Promise<RunningService> {
   const db = connectDatabase(config.databaseUrl);
-  return startSubgraph<Db, Tx, PaymentContext>(
-    'payment',
-    config,
-    db,
-    ({ outbox, identity, logger }) => {
-      const charge = chargeOrder({
-        db,
-        outbox,
-        payments: new PaymentRepository(outbox),
-        cards: new SimulatedCardGateway(),
-      });
-      return {
-        schema: buildSubgraph(readSubgraphSdl('payment'), createResolvers()),
-        context: (caller) => ({ viewer: caller.viewer, loaders: createLoaders(db) }),
-        subscriptions: [],
-        routes: chargeRoute({ identity, charge, logger }),
-      };
-    },
-  );
+  return startSubgraph('payment', config, db, ({ outbox, identity, logger }) => {
+    const charge = chargeOrder({
+      db,
+      outbox,
+      payments: new PaymentRepository(outbox),
+      cards: new SimulatedCardGateway(),
+    });
+    return {
+      schema: buildSubgraph(readSubgraphSdl('payment'), createResolvers()),
+      loaders: () => createLoaders(db),
+      subscriptions: [],
+      routes: chargeRoute({ identity, charge, logger }),
+    };
+  });
 }

@@ -1,5 +1,6 @@
 import { boundingBox } from '@baedal/domain';
 import {
+  afterTimeCursor,
   type Connection,
   type ConnectionArgs,
   decodeTimeCursor,
@@ -58,9 +59,7 @@ export async function riderDeliveries(
     where: {
       riderId,
       ...(args.status?.length && { status: { in: args.status } }),
-      ...(after && {
-        OR: [{ assignedAt: { lt: after.at } }, { assignedAt: after.at, id: { lt: after.id } }],
-      }),
+      ...(after && afterTimeCursor(after, 'assignedAt', 'id')),
     },
     orderBy: [{ assignedAt: 'desc' }, { id: 'desc' }],
     take: size + 1,

@@ -2,7 +2,7 @@ import { assertCoordinates, type Coordinates, ForbiddenError } from '@baedal/dom
 import type { Viewer } from '@baedal/identity';
 import { requirePerson } from '@baedal/service-kit';
 import type { Db } from '../db.js';
-import type { Rider } from '../generated/prisma/client.js';
+import { Prisma, type Rider } from '../generated/prisma/client.js';
 
 export interface UpdateRiderLocationInput {
   readonly location: Coordinates;
@@ -19,11 +19,18 @@ export function updateRiderLocation(db: Db) {
   return async (viewer: Viewer | null, input: UpdateRiderLocationInput): Promise<Rider> => {
     const actor = requirePerson(viewer, 'RIDER');
     const { lat, lng } = assertCoordinates(input.location, 'input.location');
-    const { count } = await db.rider.updateMany({
-      where: { id: actor.id },
-      data: { lat, lng, locationUpdatedAt: new Date() },
-    });
-    if (count === 0) throw new ForbiddenError('No rider profile for this account.');
-    return db.rider.findUniqueOrThrow({ where: { id: actor.id } });
+    try {
+      return await db.rider.update({
+        where: { id: actor.id },
+        data: { lat, lng, locationUpdatedAt: new Date() },
+      });
+    } catch (error) {
+      if (isRecordNotFound(error)) throw new ForbiddenError('No rider profile for this account.');
+      throw error;
+    }
   };
+}
+
+function isRecordNotFound(error: unknown): boolean {
+  return error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2025';
 }

@@ -7,6 +7,7 @@ import {
 import { type ConnectionArgs, nearbyPage } from '@baedal/service-kit';
 import type { Db } from '../db.js';
 import type { Store } from '../generated/prisma/client.js';
+import type { TicketStore } from '../tickets/kitchen-ticket.aggregate.js';
 
 const maxRadiusKm = 20;
 
@@ -38,4 +39,15 @@ export async function storesNear(
 
 export function storeLocation(store: Store): Coordinates {
   return { lat: store.lat, lng: store.lng };
+}
+
+/** The store as a kitchen ticket keeps it. */
+export function ticketStore(store: Store): TicketStore {
+  return {
+    id: store.id,
+    ownerId: store.ownerId,
+    name: store.name,
+    address: store.address,
+    location: storeLocation(store),
+  };
 }

@@ -1,6 +1,5 @@
 import {
   BadUserInputError,
-  ForbiddenError,
   isCleanId,
   requireIntInRange,
   requireParagraph,
@@ -8,7 +7,7 @@ import {
 } from '@baedal/domain';
 import type { Outbox } from '@baedal/event-bus';
 import type { Viewer } from '@baedal/identity';
-import { requireRole } from '@baedal/service-kit';
+import { requireOwner, requireRole } from '@baedal/service-kit';
 import type { Tx } from '../db.js';
 import type { MenuItem } from '../generated/prisma/client.js';
 import { publishedMenu } from './store-menu.js';
@@ -47,9 +46,7 @@ export function updateMenuItem(outbox: Outbox<Tx>) {
           })
         : null;
       if (!item) throw new BadUserInputError('input.menuItemId', 'no menu item has this id.');
-      if (actor.role !== 'ADMIN' && item.store.ownerId !== actor.id) {
-        throw new ForbiddenError('This menu item is in a store you do not own.');
-      }
+      requireOwner(actor, item.store.ownerId, 'This menu item is in a store you do not own.');
       const updated = await tx.menuItem.update({ where: { id: item.id }, data: change });
       await tx.store.update({
         where: { id: item.storeId },

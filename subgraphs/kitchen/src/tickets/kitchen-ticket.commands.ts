@@ -1,7 +1,7 @@
-import { type Actor, BadUserInputError, ForbiddenError } from '@baedal/domain';
+import { type Actor, BadUserInputError } from '@baedal/domain';
 import type { Outbox } from '@baedal/event-bus';
 import type { Viewer } from '@baedal/identity';
-import { requireRole } from '@baedal/service-kit';
+import { requireOwner, requireRole } from '@baedal/service-kit';
 import type { Tx } from '../db.js';
 import type { KitchenTicket, KitchenTicketState } from './kitchen-ticket.aggregate.js';
 import type { KitchenTicketRepository } from './kitchen-ticket.repository.js';
@@ -43,9 +43,7 @@ export class KitchenTicketCommands {
       const ticket = await this.tickets.find(tx, orderId);
       if (!ticket)
         throw new BadUserInputError('input.orderId', 'no kitchen has an order with this id.');
-      if (actor.role !== 'ADMIN' && ticket.state.store.ownerId !== actor.id) {
-        throw new ForbiddenError('This order is for a store you do not own.');
-      }
+      requireOwner(actor, ticket.state.store.ownerId, 'This order is for a store you do not own.');
       await change(ticket, actor, new Date(), tx);
       await this.tickets.save(tx, ticket);
       return ticket.state;

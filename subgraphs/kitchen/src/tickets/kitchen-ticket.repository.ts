@@ -2,6 +2,7 @@ import { ConflictError, isUuid } from '@baedal/domain';
 import type { Outbox } from '@baedal/event-bus';
 import type { Db, Tx } from '../db.js';
 import type { Store, KitchenTicket as TicketRow } from '../generated/prisma/client.js';
+import { ticketStore } from '../stores/store.queries.js';
 import { KitchenTicket, type TicketItem } from './kitchen-ticket.aggregate.js';
 
 /** Loads and saves kitchen tickets; saving also appends the ticket's new events to the outbox. */
@@ -58,16 +59,9 @@ export class KitchenTicketRepository {
 }
 
 function toAggregate(row: TicketRow & { store: Store }): KitchenTicket {
-  const { store } = row;
   return new KitchenTicket({
     orderId: row.orderId,
-    store: {
-      id: store.id,
-      ownerId: store.ownerId,
-      name: store.name,
-      address: store.address,
-      location: { lat: store.lat, lng: store.lng },
-    },
+    store: ticketStore(row.store),
     customerId: row.customerId,
     status: row.status,
     items: row.items as TicketItem[],

@@ -1,6 +1,7 @@
 import type { orderPlaced } from '@baedal/contracts';
 import type { EventEnvelope, PayloadOf } from '@baedal/event-bus';
 import type { Tx } from '../db.js';
+import { ticketStore } from '../stores/store.queries.js';
 import { KitchenTicket } from './kitchen-ticket.aggregate.js';
 import type { KitchenTicketRepository } from './kitchen-ticket.repository.js';
 
@@ -12,13 +13,7 @@ export function receiveOrder(tickets: KitchenTicketRepository) {
     const ticket = KitchenTicket.receive(
       {
         orderId: order.orderId,
-        store: {
-          id: store.id,
-          ownerId: store.ownerId,
-          name: store.name,
-          address: store.address,
-          location: { lat: store.lat, lng: store.lng },
-        },
+        store: ticketStore(store),
         customerId: order.customerId,
         items: order.items.map(({ menuItemId, name, quantity }) => ({
           menuItemId,

@@ -1,7 +1,7 @@
-import { BadUserInputError, ForbiddenError } from '@baedal/domain';
+import { BadUserInputError } from '@baedal/domain';
 import type { Outbox } from '@baedal/event-bus';
 import type { Viewer } from '@baedal/identity';
-import { requireRole } from '@baedal/service-kit';
+import { requireOwner, requireRole } from '@baedal/service-kit';
 import type { Tx } from '../db.js';
 import type { Order } from './order.aggregate.js';
 import type { OrderRepository } from './order.repository.js';
@@ -13,9 +13,7 @@ export function confirmDelivery(outbox: Outbox<Tx>, orders: OrderRepository) {
     return outbox.transaction(async (tx) => {
       const order = await orders.find(tx, orderId);
       if (!order) throw new BadUserInputError('input.orderId', 'no order has this id.');
-      if (customer.role !== 'ADMIN' && order.state.customerId !== customer.id) {
-        throw new ForbiddenError('This is not your order.');
-      }
+      requireOwner(customer, order.state.customerId, 'This is not your order.');
       order.confirmDelivery(customer, new Date());
       await orders.save(tx, order);
       return order;

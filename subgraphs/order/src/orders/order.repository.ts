@@ -4,7 +4,8 @@ import type { Db, Tx } from '../db.js';
 import type { Prisma } from '../generated/prisma/client.js';
 import { Order, type TimelineEntry } from './order.aggregate.js';
 
-const withDetails = {
+/** The `include` that loads an order with what its aggregate holds: lines and timeline, in order. */
+export const withDetails = {
   lines: { orderBy: { lineNo: 'asc' } },
   timeline: { orderBy: { seq: 'asc' } },
 } as const;

@@ -30,9 +30,9 @@ export interface CardGateway {
 }
 
 /** The token a client uses to see a declined card. */
-export const declinedCardToken = 'tok_declined';
+const declinedCardToken = 'tok_declined';
 
-export const declinedCardReason = 'The card was declined by its issuer.';
+const declinedCardReason = 'The card was declined by its issuer.';
 
 /**
  * A stand-in for a payment provider: this demo has no real one, so no money ever moves.

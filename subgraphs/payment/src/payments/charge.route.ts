@@ -1,4 +1,4 @@
-import { BadUserInputError, maxOrderTotalWon, systemActor } from '@baedal/domain';
+import { BadUserInputError, maxIdLength, maxOrderTotalWon, systemActor } from '@baedal/domain';
 import { type IdentityVerifier, identityHeader } from '@baedal/identity';
 import { jsonRoute, type Logger, type SubgraphParts } from '@baedal/service-kit';
 import { z } from 'zod';
@@ -11,8 +11,8 @@ export const chargesPath = '/internal/charges';
 
 const chargeBody = z.object({
   orderId: z.uuid(),
-  // At most 100 characters, as the `paymentCaptured` contract requires of a customer id.
-  customerId: z.string().min(1).max(100),
+  // As long as the `paymentCaptured` contract allows a customer id to be.
+  customerId: z.string().min(1).max(maxIdLength),
   // The order side refuses to place a larger order, so a larger amount is a bug there.
   amountWon: z.number().int().positive().max(maxOrderTotalWon),
   cardToken: z.string().min(1).max(200),
