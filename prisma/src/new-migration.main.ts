@@ -9,7 +9,7 @@
  * ordinary `prisma migrate dev` works on the same folders.
  */
 import { execFile } from 'node:child_process';
-import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, realpath, writeFile } from 'node:fs/promises';
 import { basename, relative } from 'node:path';
 import { promisify } from 'node:util';
 import { diffSchemas, lockfileContent } from './migrate.js';
@@ -37,9 +37,10 @@ async function schemaAtLastMigration(
   return Promise.all(
     current.map(async (file) => ({
       path: file.path,
+      // Through the link: git shows a symbolic link (the shared event-bus file) as its target's name.
       content: await git(
         'show',
-        `${commit}:${relative(root, `${schemaDir(name)}${basename(file.path)}`)}`,
+        `${commit}:${relative(root, await realpath(`${schemaDir(name)}${basename(file.path)}`))}`,
       ),
     })),
   );

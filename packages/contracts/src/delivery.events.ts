@@ -37,3 +37,12 @@ export const orderPickedUp = defineEvent({
   payload: riderStep,
   correlate: (payload) => payload.orderId,
 });
+
+/** The rider damaged the food on the way: the delivery is over and the order is canceled. */
+export const accidentReported = defineEvent({
+  producer: 'delivery',
+  type: 'delivery.accident-reported',
+  version: 1,
+  payload: riderStep.extend({ description: z.string().min(1) }),
+  correlate: (payload) => payload.orderId,
+});

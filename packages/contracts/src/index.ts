@@ -4,6 +4,7 @@
  * and consumers validate what they receive against the same schema.
  */
 export * from './delivery.events.js';
+export * from './internal-api.js';
 export * from './kitchen.events.js';
 export * from './order.events.js';
 export * from './payment.events.js';

@@ -71,3 +71,22 @@ export const orderDelivered = defineEvent({
   payload: z.object({ orderId, customerId: id }),
   correlate: (payload) => payload.orderId,
 });
+
+/**
+ * The order ended without being delivered: `REJECTED` by its store, or `CANCELED` (by its
+ * customer before cooking, by its rider's accident report, or unpaid past the deadline).
+ * Whatever was paid is refunded; a ticket or delivery still open is closed.
+ */
+export const orderCanceled = defineEvent({
+  producer: 'order',
+  type: 'order.canceled',
+  version: 1,
+  payload: z.object({
+    orderId,
+    customerId: id,
+    storeId: id,
+    status: z.enum(['REJECTED', 'CANCELED']),
+    reason: z.string().nullable(),
+  }),
+  correlate: (payload) => payload.orderId,
+});

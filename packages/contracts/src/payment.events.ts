@@ -10,3 +10,18 @@ export const paymentCaptured = defineEvent({
   payload: z.object({ paymentId: z.uuid(), orderId, customerId: id, amountWon: won }),
   correlate: (payload) => payload.orderId,
 });
+
+/** The money taken for a canceled order went back to the customer, and its points with it. */
+export const paymentRefunded = defineEvent({
+  producer: 'payment',
+  type: 'payment.refunded',
+  version: 1,
+  payload: z.object({
+    paymentId: z.uuid(),
+    orderId,
+    customerId: id,
+    amountWon: won,
+    pointsReversed: z.number().int().nonnegative(),
+  }),
+  correlate: (payload) => payload.orderId,
+});

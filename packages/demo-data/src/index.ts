@@ -15,7 +15,6 @@ export interface DemoStore extends DemoPlace {
   readonly id: string;
   readonly ownerId: string;
   readonly name: string;
-  readonly deliveryFeeWon: number;
   readonly menu: readonly { id: string; name: string; description: string; priceWon: number }[];
 }
 
@@ -38,7 +37,6 @@ export const stores: readonly DemoStore[] = [
     address: '396 Gangnam-daero, Gangnam-gu, Seoul',
     lat: 37.4979,
     lng: 127.0276,
-    deliveryFeeWon: 3000,
     menu: [
       {
         id: 'gangnam-chicken-fried',
@@ -68,7 +66,6 @@ export const stores: readonly DemoStore[] = [
     address: '12 Teheran-ro 4-gil, Gangnam-gu, Seoul',
     lat: 37.4995,
     lng: 127.0301,
-    deliveryFeeWon: 2000,
     menu: [
       {
         id: 'gangnam-jjajang-jajangmyeon',
@@ -97,7 +94,6 @@ export const stores: readonly DemoStore[] = [
     address: '27 Wausan-ro 21-gil, Mapo-gu, Seoul',
     lat: 37.5563,
     lng: 126.9236,
-    deliveryFeeWon: 2500,
     menu: [
       {
         id: 'hongdae-tteokbokki-classic',
@@ -127,7 +123,6 @@ export const stores: readonly DemoStore[] = [
     address: '19 Jong-ro 3-gil, Jongno-gu, Seoul',
     lat: 37.5716,
     lng: 126.9769,
-    deliveryFeeWon: 3500,
     menu: [
       {
         id: 'jongno-bibimbap-dolsot',

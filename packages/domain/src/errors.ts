@@ -12,6 +12,8 @@ export const ErrorCode = {
   Conflict: 'CONFLICT',
   PaymentDeclined: 'PAYMENT_DECLINED',
   PaymentUnavailable: 'PAYMENT_UNAVAILABLE',
+  KitchenUnavailable: 'KITCHEN_UNAVAILABLE',
+  IdempotencyKeyReused: 'IDEMPOTENCY_KEY_REUSED',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -67,5 +69,30 @@ export class InvalidTransitionError extends DomainError {
 export class ConflictError extends DomainError {
   constructor(message: string, details: Record<string, unknown> = {}) {
     super(ErrorCode.Conflict, message, details);
+  }
+}
+
+/**
+ * A versioned save found the row changed since it was loaded (optimistic locking). Commands
+ * run again on the fresh state when this happens (see `transact` in the service kit), so a
+ * client only sees it, as `CONFLICT`, if the entity kept changing under every attempt.
+ */
+export class StaleVersionError extends ConflictError {
+  constructor(entity: string, id: string) {
+    super(`The ${entity} changed meanwhile; try again.`, { entity, id });
+  }
+}
+
+/**
+ * A dependency the operation needs synchronously did not answer; nothing was changed and the
+ * same request may be sent again later (`retryable: true`).
+ */
+export class UnavailableError extends DomainError {
+  constructor(
+    code: typeof ErrorCode.PaymentUnavailable | typeof ErrorCode.KitchenUnavailable,
+    message: string,
+    details: Record<string, unknown> = {},
+  ) {
+    super(code, message, { retryable: true, ...details });
   }
 }

@@ -14,6 +14,12 @@ export {
 } from './config.js';
 export { formatError } from './graphql-errors.js';
 export { createHttpServer, healthRoutes, listen } from './http-server.js';
+export {
+  type BreakerOptions,
+  InternalClient,
+  type InternalClientOptions,
+  ServiceUnavailableError,
+} from './internal-client.js';
 export { bodyParserErrors, jsonRoute } from './json-route.js';
 export { createLogger, type Logger } from './logger.js';
 export {
@@ -35,8 +41,9 @@ export {
   toConnection,
 } from './pagination.js';
 export { Resources } from './resources.js';
-export { retryOnConflict } from './retry.js';
 export { type ReadyMessage, type RunningService, runService } from './run-service.js';
 export { dateTimeScalar } from './scalars.js';
 export { type SubgraphContext, type SubgraphParts, startSubgraph } from './subgraph-runtime.js';
 export { buildSubgraph, type Resolvers } from './subgraph-schema.js';
+export { requireUpdated, transact } from './unit-of-work.js';
+export type { UseCase } from './use-case.js';

@@ -3,7 +3,7 @@ import type express from 'express';
 import type { Logger } from './logger.js';
 
 /** The HTTP status of each expected failure, for routes that are not GraphQL. */
-const httpStatus: Record<ErrorCode, number> = {
+export const httpStatus: Record<ErrorCode, number> = {
   BAD_USER_INPUT: 400,
   UNAUTHENTICATED: 401,
   PAYMENT_DECLINED: 402,
@@ -11,7 +11,9 @@ const httpStatus: Record<ErrorCode, number> = {
   NOT_FOUND: 404,
   INVALID_TRANSITION: 409,
   CONFLICT: 409,
+  IDEMPOTENCY_KEY_REUSED: 409,
   PAYMENT_UNAVAILABLE: 503,
+  KITCHEN_UNAVAILABLE: 503,
 };
 
 /**
