@@ -40,6 +40,7 @@ export {
   timeCursor,
   toConnection,
 } from './pagination.js';
+export { PeriodicJob, type PeriodicJobOptions } from './periodic-job.js';
 export { Resources } from './resources.js';
 export { type ReadyMessage, type RunningService, runService } from './run-service.js';
 export { dateTimeScalar } from './scalars.js';

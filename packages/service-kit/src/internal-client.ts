@@ -20,8 +20,6 @@ export interface InternalClientOptions {
   /** How long a request may take before its outcome counts as unknown. */
   readonly timeoutMs: number;
   readonly breaker: BreakerOptions;
-  /** The headers that say who calls (an identity assertion), made for every request. */
-  readonly headers: () => Promise<Record<string, string>>;
 }
 
 /**
@@ -62,11 +60,11 @@ const errorBody = z.object({
  */
 export class InternalClient implements Disposable {
   readonly #options: InternalClientOptions;
-  readonly #breaker: CircuitBreaker<[string, unknown], unknown>;
+  readonly #breaker: CircuitBreaker<[string, unknown, Record<string, string>], unknown>;
 
   constructor(options: InternalClientOptions) {
     this.#options = options;
-    this.#breaker = new CircuitBreaker((path: string, body: unknown) => this.#send(path, body), {
+    this.#breaker = new CircuitBreaker(this.#send.bind(this), {
       timeout: false,
       errorThresholdPercentage: options.breaker.errorThresholdPercent,
       volumeThreshold: options.breaker.minimumRequests,
@@ -75,11 +73,19 @@ export class InternalClient implements Disposable {
     });
   }
 
-  /** POSTs `body` as JSON to `path` and answers the parsed answer (see the class). */
-  async post<Answer>(path: string, body: unknown, answer: z.ZodType<Answer>): Promise<Answer> {
+  /**
+   * POSTs `body` as JSON to `path`, with `headers` (say, an identity assertion), and answers
+   * the parsed answer (see the class).
+   */
+  async post<Answer>(
+    path: string,
+    body: unknown,
+    answer: z.ZodType<Answer>,
+    headers: Record<string, string> = {},
+  ): Promise<Answer> {
     let json: unknown;
     try {
-      json = await this.#breaker.fire(path, body);
+      json = await this.#breaker.fire(path, body, headers);
     } catch (error) {
       if ((error as { code?: string }).code === 'EOPENBREAKER') {
         throw new ServiceUnavailableError(
@@ -102,14 +108,14 @@ export class InternalClient implements Disposable {
     this.#breaker.shutdown();
   }
 
-  async #send(path: string, body: unknown): Promise<unknown> {
+  async #send(path: string, body: unknown, headers: Record<string, string>): Promise<unknown> {
     const { service, baseUrl, timeoutMs } = this.#options;
     let status: number;
     let text: string;
     try {
       const response = await fetch(new URL(path, baseUrl), {
         method: 'POST',
-        headers: { 'content-type': 'application/json', ...(await this.#options.headers()) },
+        headers: { 'content-type': 'application/json', ...headers },
         body: JSON.stringify(body),
         signal: AbortSignal.timeout(timeoutMs),
       });

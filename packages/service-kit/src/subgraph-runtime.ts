@@ -13,6 +13,7 @@ import type { GraphQLSchema } from 'graphql';
 import { Redis } from 'ioredis';
 import type { ConfigOf, subgraphVariables } from './config.js';
 import { createLogger, type Logger } from './logger.js';
+import type { PeriodicJob } from './periodic-job.js';
 import { Resources } from './resources.js';
 import type { RunningService } from './run-service.js';
 import { startSubgraphServer } from './subgraph-server.js';
@@ -38,12 +39,16 @@ export interface SubgraphContext<Loaders> {
   readonly loaders: Loaders;
 }
 
-/** What a subgraph's wiring returns: its schema, loaders, event handlers and seed. */
+/** What a subgraph's wiring returns: its schema, loaders, event handlers, jobs and seed. */
 export interface SubgraphParts<Loaders, Tx> {
   readonly schema: GraphQLSchema;
   /** A fresh set of loaders, made for every request. */
   readonly loaders: () => Loaders;
   readonly subscriptions: readonly Subscription<Tx>[];
+  /** Background work on a schedule; started once the service consumes events. */
+  readonly jobs?: readonly PeriodicJob[];
+  /** Closes what the wiring itself opened (clients of other services); called on shutdown. */
+  readonly dispose?: () => void;
   /** Loads demo data when `SEED_DEMO_DATA` is set; must be idempotent. */
   readonly seed?: () => Promise<void>;
   readonly routes?: (app: express.Express) => void;
@@ -51,9 +56,9 @@ export interface SubgraphParts<Loaders, Tx> {
 
 /**
  * Starts a subgraph: opens its database and Redis connections, checks both answer, starts
- * its outbox relay, seeds demo data if asked, starts its event consumer and finally its
- * HTTP server. Disposal runs in reverse: stop taking requests, stop consuming, stop
- * relaying, close connections. If any step fails, whatever was opened is closed again.
+ * its outbox relay, seeds demo data if asked, starts its event consumer, its background jobs
+ * and finally its HTTP server. Disposal runs in reverse: stop taking requests, stop jobs,
+ * stop consuming, stop relaying, close connections. If any step fails, whatever was opened is closed again.
  */
 export async function startSubgraph<Tx extends SqlClient, Loaders>(
   name: string,
@@ -88,6 +93,7 @@ export async function startSubgraph<Tx extends SqlClient, Loaders>(
 
     const identity = new IdentityVerifier(config.internalJwtSecret);
     const parts = wire({ outbox, logger, identity });
+    if (parts.dispose) resources.use(parts.dispose);
     if (config.seedDemoData) await parts.seed?.();
 
     if (parts.subscriptions.length > 0) {
@@ -102,6 +108,10 @@ export async function startSubgraph<Tx extends SqlClient, Loaders>(
       });
       await consumer.start();
       resources.use(consumer);
+    }
+    for (const job of parts.jobs ?? []) {
+      job.start();
+      resources.use(job);
     }
 
     const server = await startSubgraphServer({

@@ -37,6 +37,8 @@ export interface Stack extends AsyncDisposable {
   readonly routerUrl: string;
   readonly urls: Readonly<Record<ServiceName, string>>;
   readonly streamPrefix: string;
+  /** Each subgraph's database, for tests that check what was stored. */
+  readonly databaseUrls: Readonly<Record<SubgraphSchema, string>>;
   readonly services: Readonly<Record<ServiceName, ServiceProcess>>;
   /** Starts one more router (another replica) on the same subgraphs; stopped with the stack. */
   startRouter(): Promise<{ readonly url: string; readonly process: ServiceProcess }>;
@@ -83,7 +85,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     payment: { DATABASE_URL: databaseUrls.payment },
     kitchen: { DATABASE_URL: databaseUrls.kitchen },
     delivery: { DATABASE_URL: databaseUrls.delivery },
-    order: { DATABASE_URL: databaseUrls.order, PAYMENT_URL: `http://127.0.0.1:${ports.payment}` },
+    order: {
+      DATABASE_URL: databaseUrls.order,
+      PAYMENT_URL: `http://127.0.0.1:${ports.payment}`,
+      KITCHEN_URL: `http://127.0.0.1:${ports.kitchen}`,
+    },
     router: {
       ORDER_URL: url('order'),
       PAYMENT_URL: url('payment'),
@@ -115,6 +121,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       routerUrl: urls.router,
       urls,
       streamPrefix,
+      databaseUrls,
       services,
       async startRouter() {
         const replica = new ServiceProcess(

@@ -4,7 +4,9 @@ import {
   orderAccepted,
   orderReadyForPickup,
   orderReceived,
+  orderRejected,
   orderStatusChanged,
+  ticketCanceled,
 } from '@baedal/contracts';
 import { assertCoordinates, BadUserInputError, type Coordinates, distanceKm } from '@baedal/domain';
 import { decodeSequenceCursor, sequenceCursor } from '@baedal/service-kit';
@@ -66,13 +68,21 @@ function deliverEntries(
 
 /**
  * `storeOrderChanged`: for a store's owner, the order's kitchen ticket each time the kitchen
- * receives an order or changes its status. Opening it runs the store's ticket list query as
- * the viewer, so it is refused exactly when that query would be.
+ * receives an order or changes its status, rejections and cancellations included. Opening it
+ * runs the store's ticket list query as the viewer, so it is refused exactly when that query
+ * would be.
  */
 export const storeOrdersFeed: LiveFeed<{ storeId: string }> = {
   field: 'storeOrderChanged',
   source: 'kitchenTicket',
-  events: [orderReceived, orderAccepted, cookingStarted, orderReadyForPickup],
+  events: [
+    orderReceived,
+    orderAccepted,
+    orderRejected,
+    ticketCanceled,
+    cookingStarted,
+    orderReadyForPickup,
+  ],
   topic: (args) => `store:${args.storeId}`,
   topicOf: (event) => `store:${(event.payload as { storeId: string }).storeId}`,
   async open(subscription) {

@@ -14,22 +14,34 @@ import {
 } from '@baedal/service-kit';
 import type { OrderContext } from './context.js';
 import type { Db } from './db.js';
-import type { Order, OrderLine, OrderState, OrderStatus } from './orders/order.aggregate.js';
+import type { CancelOrder } from './orders/cancel-order.command.js';
+import type { ConfirmDelivery } from './orders/confirm-delivery.command.js';
+import { canSeeOrder } from './orders/order.access.js';
+import type { DeliveryFees, OrderLine, OrderState, OrderStatus } from './orders/order.aggregate.js';
 import { toAggregate, withDetails } from './orders/order.repository.js';
-import { canSeeOrder } from './orders/order-access.js';
-import type { PlaceOrderInput } from './orders/place-order.command.js';
+import type { PayOrder } from './orders/pay-order.command.js';
+import type { PlaceOrder } from './orders/place-order.command.js';
 
-export interface OrderUseCases {
+export interface OrderResolverOptions {
   readonly db: Db;
-  readonly placeOrder: (viewer: OrderContext['viewer'], input: PlaceOrderInput) => Promise<Order>;
-  readonly confirmDelivery: (viewer: OrderContext['viewer'], orderId: string) => Promise<Order>;
+  readonly placeOrder: PlaceOrder;
+  readonly payOrder: PayOrder;
+  readonly cancelOrder: CancelOrder;
+  readonly confirmDelivery: ConfirmDelivery;
+  readonly fees: DeliveryFees;
+  /** How long an order may wait for payment (`Order.payBy`). */
+  readonly unpaidOrderTtlMs: number;
 }
 
 export function createResolvers({
   db,
   placeOrder,
+  payOrder,
+  cancelOrder,
   confirmDelivery,
-}: OrderUseCases): Resolvers<OrderContext> {
+  fees,
+  unpaidOrderTtlMs,
+}: OrderResolverOptions): Resolvers<OrderContext> {
   return {
     DateTime: dateTimeScalar,
 
@@ -83,20 +95,21 @@ export function createResolvers({
     },
 
     Mutation: {
-      placeOrder: async (
-        _: unknown,
-        { input }: { input: PlaceOrderInput },
-        context: OrderContext,
-      ) => ({
-        order: (await placeOrder(context.viewer, input)).state,
+      placeOrder: (_: unknown, { input }: MutationArgs<PlaceOrder>, context: OrderContext) =>
+        placeOrder.execute(context.viewer, input),
+      payOrder: async (_: unknown, { input }: MutationArgs<PayOrder>, context: OrderContext) => ({
+        order: await payOrder.execute(context.viewer, input),
       }),
+      cancelOrder: async (
+        _: unknown,
+        { input }: MutationArgs<CancelOrder>,
+        context: OrderContext,
+      ) => ({ order: await cancelOrder.execute(context.viewer, input) }),
       confirmDelivery: async (
         _: unknown,
-        { input }: { input: { orderId: string } },
+        { input }: MutationArgs<ConfirmDelivery>,
         context: OrderContext,
-      ) => ({
-        order: (await confirmDelivery(context.viewer, input.orderId)).state,
-      }),
+      ) => ({ order: await confirmDelivery.execute(context.viewer, input) }),
     },
 
     Order: {
@@ -109,6 +122,17 @@ export function createResolvers({
       timeline: (order: OrderState) =>
         [...order.timeline].sort((a, b) => a.at.getTime() - b.at.getTime() || a.seq - b.seq),
       placedAt: (order: OrderState) => order.createdAt,
+      payBy: (order: OrderState) =>
+        order.status === 'PAYMENT_PENDING'
+          ? new Date(order.createdAt.getTime() + unpaidOrderTtlMs)
+          : null,
+    },
+
+    // The platform's fees: the same for every store.
+    Store: {
+      __resolveReference: ({ id }: { id: string }) => ({ id }),
+      deliveryFeeWon: () => fees.deliveryFeeWon,
+      expressFeeWon: () => fees.expressFeeWon,
     },
 
     OrderLine: {
@@ -117,3 +141,8 @@ export function createResolvers({
     },
   };
 }
+
+/** A mutation's arguments: its use case's input, under `input`. */
+type MutationArgs<U extends { execute(viewer: never, input: never): unknown }> = {
+  input: Parameters<U['execute']>[1];
+};

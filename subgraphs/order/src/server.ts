@@ -1,15 +1,25 @@
-import { storeMenuPublished } from '@baedal/contracts';
+import { storeMenuPublished, storeMenuPublishedV1 } from '@baedal/contracts';
 import { on } from '@baedal/event-bus';
 import { readSubgraphSdl } from '@baedal/schema';
-import { buildSubgraph, type RunningService, startSubgraph } from '@baedal/service-kit';
+import {
+  buildSubgraph,
+  PeriodicJob,
+  type RunningService,
+  startSubgraph,
+} from '@baedal/service-kit';
 import type { OrderConfig } from './config.js';
 import { connectDatabase } from './db.js';
+import { KitchenClient } from './kitchen/kitchen.client.js';
 import { createLoaders } from './loaders.js';
 import { applyMenuSnapshot } from './menu/menu-replica.js';
-import { confirmDelivery } from './orders/confirm-delivery.command.js';
+import { CancelOrder } from './orders/cancel-order.command.js';
+import { ConfirmDelivery } from './orders/confirm-delivery.command.js';
+import { ExpireUnpaidOrders } from './orders/expire-unpaid-orders.job.js';
 import { OrderRepository } from './orders/order.repository.js';
 import { orderProgressHandlers } from './orders/order-progress.handlers.js';
+import { PayOrder } from './orders/pay-order.command.js';
 import { PlaceOrder } from './orders/place-order.command.js';
+import { OrderPayments } from './payments/order-payments.service.js';
 import { PaymentClient } from './payments/payment.client.js';
 import { createResolvers } from './resolvers.js';
 
@@ -18,21 +28,56 @@ export function start(config: OrderConfig): Promise<RunningService> {
   const db = connectDatabase(config.databaseUrl);
   return startSubgraph('order', config, db, ({ outbox, logger }) => {
     const orders = new OrderRepository(outbox);
-    const payments = new PaymentClient({
-      paymentUrl: config.paymentUrl,
-      timeoutMs: config.paymentTimeoutMs,
+    const calls = {
       internalJwtSecret: config.internalJwtSecret,
+      breaker: {
+        errorThresholdPercent: config.breakerErrorPercent,
+        minimumRequests: config.breakerMinimumRequests,
+        resetTimeoutMs: config.breakerResetMs,
+      },
+    };
+    const payments = new PaymentClient(config.paymentUrl, {
+      ...calls,
+      timeoutMs: config.paymentTimeoutMs,
     });
-    const placeOrder = new PlaceOrder(db, outbox, orders, payments, logger);
+    const kitchen = new KitchenClient(config.kitchenUrl, {
+      ...calls,
+      timeoutMs: config.kitchenTimeoutMs,
+    });
+    const orderPayments = new OrderPayments(outbox, orders, payments, logger);
+    const fees = { deliveryFeeWon: config.deliveryFeeWon, expressFeeWon: config.expressFeeWon };
+    const expiry = new ExpireUnpaidOrders(db, outbox, orders, config.unpaidOrderTtlMs);
     const resolvers = createResolvers({
       db,
-      placeOrder: (viewer, input) => placeOrder.execute(viewer, input),
-      confirmDelivery: confirmDelivery(outbox, orders),
+      placeOrder: new PlaceOrder(db, outbox, orders, orderPayments, fees, config.unpaidOrderTtlMs),
+      payOrder: new PayOrder(db, orders, orderPayments),
+      cancelOrder: new CancelOrder(db, outbox, orders, kitchen),
+      confirmDelivery: new ConfirmDelivery(outbox, orders),
+      fees,
+      unpaidOrderTtlMs: config.unpaidOrderTtlMs,
     });
     return {
       schema: buildSubgraph(readSubgraphSdl('order'), resolvers),
       loaders: () => createLoaders(db),
-      subscriptions: [on(storeMenuPublished, applyMenuSnapshot), ...orderProgressHandlers(orders)],
+      subscriptions: [
+        on(storeMenuPublished, applyMenuSnapshot),
+        on(storeMenuPublishedV1, applyMenuSnapshot),
+        ...orderProgressHandlers(orders),
+      ],
+      jobs: [
+        new PeriodicJob({
+          name: 'expire unpaid orders',
+          intervalMs: config.unpaidOrderSweepMs,
+          logger,
+          run: async () => {
+            await expiry.run();
+          },
+        }),
+      ],
+      dispose: () => {
+        payments[Symbol.dispose]();
+        kitchen[Symbol.dispose]();
+      },
     };
   });
 }

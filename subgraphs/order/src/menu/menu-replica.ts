@@ -1,4 +1,4 @@
-import type { storeMenuPublished } from '@baedal/contracts';
+import type { storeMenuPublished, storeMenuPublishedV1 } from '@baedal/contracts';
 import { isCleanId } from '@baedal/domain';
 import type { EventEnvelope, PayloadOf } from '@baedal/event-bus';
 import type { Db, Tx } from '../db.js';
@@ -9,15 +9,19 @@ type MenuSnapshot = PayloadOf<typeof storeMenuPublished>;
 /**
  * Keeps this subgraph's copy of a store's menu: a snapshot replaces the copy if it is newer
  * than the copy's version. The row lock serialises snapshots of one store, so of two
- * concurrent ones the newer always wins.
+ * concurrent ones the newer always wins. Version 1 snapshots (which also carried the store's
+ * own delivery fee, no longer used) are read the same way.
  */
-export async function applyMenuSnapshot(event: EventEnvelope<MenuSnapshot>, tx: Tx): Promise<void> {
-  const { storeId, ownerId, name, deliveryFeeWon, menuVersion, items } = event.payload;
+export async function applyMenuSnapshot(
+  event: EventEnvelope<MenuSnapshot | PayloadOf<typeof storeMenuPublishedV1>>,
+  tx: Tx,
+): Promise<void> {
+  const { storeId, ownerId, name, menuVersion, items } = event.payload;
   const [current] = await tx.$queryRaw<{ menu_version: number }[]>`
     SELECT menu_version FROM store_replica WHERE id = ${storeId} FOR UPDATE`;
   if (current && current.menu_version >= menuVersion) return;
 
-  const store = { ownerId, name, deliveryFeeWon, menuVersion };
+  const store = { ownerId, name, menuVersion };
   await tx.storeReplica.upsert({
     where: { id: storeId },
     create: { id: storeId, ...store },
@@ -49,7 +53,6 @@ export async function findMenu(db: Db, storeId: string): Promise<PricedMenu | nu
   if (!store) return null;
   return {
     storeId: store.id,
-    deliveryFeeWon: store.deliveryFeeWon,
     items: new Map(
       store.menuItems.map(({ id, name, priceWon, available }) => [
         id,

@@ -1,5 +1,6 @@
 import {
   type OrderStatus,
+  orderCanceled,
   orderDelivered,
   orderPlaced,
   orderStatusChanged,
@@ -53,6 +54,10 @@ export interface OrderState {
   readonly deliveryAddress: DeliveryAddress;
   readonly riderId: string | null;
   readonly timeline: readonly TimelineEntry[];
+  /** The key the customer placed it with, if any, and a digest of that request. */
+  readonly idempotency: { readonly key: string; readonly requestDigest: string } | null;
+  /** The version the order had when it was loaded; 0 for a new order. */
+  readonly version: number;
   readonly createdAt: Date;
   readonly updatedAt: Date;
 }
@@ -60,11 +65,16 @@ export interface OrderState {
 /** A store's menu as the order subgraph's replica knows it. */
 export interface PricedMenu {
   readonly storeId: string;
-  readonly deliveryFeeWon: number;
   readonly items: ReadonlyMap<
     string,
     { readonly name: string; readonly priceWon: number; readonly available: boolean }
   >;
+}
+
+/** What every order pays on top of its food: the platform's fees (configuration). */
+export interface DeliveryFees {
+  readonly deliveryFeeWon: number;
+  readonly expressFeeWon: number;
 }
 
 export interface PlaceOrderRequest {
@@ -72,15 +82,18 @@ export interface PlaceOrderRequest {
   readonly customerId: string;
   readonly items: readonly { readonly menuItemId: string; readonly quantity: number }[];
   readonly deliveryAddress: DeliveryAddress;
+  readonly express: boolean;
+  readonly idempotency: OrderState['idempotency'];
 }
 
-export const limits = { lines: 20, quantity: 50, addressLength: 200 } as const;
+export const limits = { lines: 20, quantity: 50, addressLength: 200, reasonLength: 500 } as const;
 
 /**
  * Where each status sits in the lifecycle. The customer's view only moves forward: an event
  * that arrives late (say, "cooking started" after "rider assigned", because two subgraphs'
  * streams are consumed independently) is kept in the timeline but does not move the status
- * back. Rejected and canceled orders are final.
+ * back. Delivered, rejected and canceled orders are final; a step that arrives after the
+ * order ended is still kept in its timeline.
  */
 const progress: Record<OrderStatus, number> = {
   PAYMENT_PENDING: 0,
@@ -97,35 +110,41 @@ const progress: Record<OrderStatus, number> = {
 const isFinal = (status: OrderStatus) =>
   status === 'DELIVERED' || status === 'REJECTED' || status === 'CANCELED';
 
+/** Until cooking starts a customer may cancel; the kitchen ticket has the last word after payment. */
+const cancelableByCustomer: readonly OrderStatus[] = ['PAYMENT_PENDING', 'PLACED', 'ACCEPTED'];
+
 /**
- * An order as its customer sees it, with its timeline. The order subgraph decides payment
- * and confirmation of receipt; every other step is decided by the kitchen or the delivery
- * subgraph and reaches the order through their events (`advance`).
+ * An order as its customer sees it, with its timeline. The order subgraph decides payment,
+ * confirmation of receipt and the expiry of unpaid orders; every other step is decided by the
+ * kitchen or the delivery subgraph and reaches the order through their events. Each step
+ * records an `order.status-changed` event (the customer's live feed); an order that ends
+ * without being delivered records `order.canceled`, which refunds it and closes its ticket
+ * and delivery.
  */
 export class Order {
   #state: OrderState;
   /** Timeline entries added since the order was loaded. */
   readonly #newEntries: TimelineEntry[] = [];
   readonly #events: EventEnvelope[] = [];
-  /**
-   * @param loadedVersion the order row's version when it was loaded (0 for a new order),
-   *   for optimistic locking. It must come from the same read as the status: the timeline
-   *   is read separately and may already include a concurrent change.
-   */
-  constructor(
-    state: OrderState,
-    readonly loadedVersion: number,
-  ) {
+
+  constructor(state: OrderState) {
     this.#state = state;
   }
 
   /**
-   * Prices a new order from the store's menu: the lines, plus the store's delivery fee. The
-   * order waits for payment. Refuses, naming the input field: no lines or too many, an item
-   * twice, a quantity out of range, an item not on the menu or sold out, a total above what
-   * can be charged (`maxOrderTotalWon`), a bad address.
+   * Prices a new order from the store's menu: the lines, plus the delivery fee and, for an
+   * express order, the express surcharge. The order waits for payment. Refuses, naming the
+   * input field: no lines or too many, an item twice, a quantity out of range, an item not on
+   * the menu or sold out, a total above what can be charged (`maxOrderTotalWon`), a bad
+   * address.
    */
-  static place(request: PlaceOrderRequest, menu: PricedMenu, customer: Actor, at: Date): Order {
+  static place(
+    request: PlaceOrderRequest,
+    menu: PricedMenu,
+    fees: DeliveryFees,
+    customer: Actor,
+    at: Date,
+  ): Order {
     const { items } = request;
     if (items.length === 0 || items.length > limits.lines) {
       throw new BadUserInputError('input.items', `must have from 1 to ${limits.lines} lines.`);
@@ -159,32 +178,33 @@ export class Order {
       ),
     };
     const subtotalWon = lines.reduce((sum, line) => sum + line.unitPriceWon * line.quantity, 0);
-    if (subtotalWon + menu.deliveryFeeWon > maxOrderTotalWon) {
+    const expressFeeWon = request.express ? fees.expressFeeWon : 0;
+    const totalWon = subtotalWon + fees.deliveryFeeWon + expressFeeWon;
+    if (totalWon > maxOrderTotalWon) {
       throw new BadUserInputError(
         'input.items',
-        `must cost at most ₩${maxOrderTotalWon.toLocaleString('en-US')} in all, delivery included.`,
+        `must cost at most ₩${maxOrderTotalWon.toLocaleString('en-US')} in all, fees included.`,
       );
     }
-    const order = new Order(
-      {
-        id: request.id,
-        customerId: request.customerId,
-        storeId: menu.storeId,
-        status: 'PAYMENT_PENDING',
-        express: false,
-        lines,
-        subtotalWon,
-        deliveryFeeWon: menu.deliveryFeeWon,
-        expressFeeWon: 0,
-        totalWon: subtotalWon + menu.deliveryFeeWon,
-        deliveryAddress,
-        riderId: null,
-        timeline: [],
-        createdAt: at,
-        updatedAt: at,
-      },
-      0,
-    );
+    const order = new Order({
+      id: request.id,
+      customerId: request.customerId,
+      storeId: menu.storeId,
+      status: 'PAYMENT_PENDING',
+      express: request.express,
+      lines,
+      subtotalWon,
+      deliveryFeeWon: fees.deliveryFeeWon,
+      expressFeeWon,
+      totalWon,
+      deliveryAddress,
+      riderId: null,
+      timeline: [],
+      idempotency: request.idempotency,
+      version: 0,
+      createdAt: at,
+      updatedAt: at,
+    });
     order.#append('PAYMENT_PENDING', at, customer, null);
     return order;
   }
@@ -198,11 +218,27 @@ export class Order {
   }
 
   /**
-   * The payment was captured: the order goes to its store. Does nothing if the order is
-   * already past this point (the synchronous answer and the payment event both report it).
+   * The payment was captured: the order goes to its store (`order.placed`). Does nothing if
+   * the order is already past this point (the synchronous answer and the payment's event
+   * both report it). A capture that arrives after the order was canceled (an unpaid order
+   * expired while its charge was still unknown) is only kept in the timeline: the payment
+   * subgraph refunds it, since it knows the order was canceled.
    */
   markPaid(by: Actor, at: Date): void {
-    if (this.#state.status !== 'PAYMENT_PENDING') return;
+    const { status } = this.#state;
+    if (status === 'CANCELED' && !this.#has('PLACED')) {
+      this.#append(
+        'PLACED',
+        at,
+        by,
+        'Paid after the order was canceled; the payment is refunded.',
+        {
+          moveStatus: false,
+        },
+      );
+      return;
+    }
+    if (status !== 'PAYMENT_PENDING') return;
     this.#append('PLACED', at, by, null);
     const {
       id,
@@ -214,6 +250,7 @@ export class Order {
       deliveryFeeWon,
       expressFeeWon,
       totalWon,
+      deliveryAddress,
     } = this.#state;
     this.#events.push(
       orderPlaced.create(
@@ -232,7 +269,7 @@ export class Order {
           deliveryFeeWon,
           expressFeeWon,
           totalWon,
-          deliveryAddress: this.#state.deliveryAddress,
+          deliveryAddress,
         },
         { actor: by, occurredAt: at },
       ),
@@ -241,14 +278,17 @@ export class Order {
 
   /**
    * Records a step another subgraph decided (accepted, cooking, ready, rider assigned,
-   * picked up). Moves the status forward if the step is further along; a late step is
-   * only kept in the timeline; a final order does not change.
+   * picked up). Moves the status forward if the step is further along; a late step, or one
+   * that arrives after the order ended, is only kept in the timeline. A step already in the
+   * timeline changes nothing.
    */
   advance(status: OrderStatus, by: Actor, at: Date, change: { riderId?: string } = {}): void {
+    if (this.#has(status)) return;
     const current = this.#state.status;
-    if (isFinal(current) || this.#state.timeline.some((entry) => entry.status === status)) return;
     if (change.riderId) this.#state = { ...this.#state, riderId: change.riderId };
-    this.#append(status, at, by, null, progress[status] > progress[current]);
+    this.#append(status, at, by, null, {
+      moveStatus: !isFinal(current) && progress[status] > progress[current],
+    });
   }
 
   /** The customer confirms receipt, which completes the order. Only once picked up. */
@@ -265,9 +305,68 @@ export class Order {
     );
   }
 
+  /**
+   * Refuses (`INVALID_TRANSITION`) a customer's cancel that the order's status no longer
+   * allows: once cooking started, or once the order ended. Whether a paid order's cancel wins
+   * is the kitchen's to say (see `CancelOrder`).
+   */
+  checkCancelableByCustomer(): void {
+    if (!cancelableByCustomer.includes(this.#state.status)) {
+      throw new InvalidTransitionError('order', 'cancel', this.#state.status);
+    }
+  }
+
+  /**
+   * The order is canceled: by its customer (the kitchen agreed, or it was never paid), by its
+   * rider's accident report, or because the kitchen canceled its ticket. Whatever was paid is
+   * refunded (`order.canceled`). Canceling a canceled order changes nothing.
+   */
+  cancel(by: Actor, reason: string | null, at: Date): void {
+    this.#close('CANCELED', by, reason, at);
+  }
+
+  /** The store turned the order down; it is refunded (`order.canceled` with REJECTED). */
+  reject(by: Actor, reason: string | null, at: Date): void {
+    this.#close('REJECTED', by, reason, at);
+  }
+
+  /** Unpaid past its deadline: canceled by the system. Only a PAYMENT_PENDING order. */
+  expire(at: Date, reason: string): void {
+    if (this.#state.status !== 'PAYMENT_PENDING') {
+      throw new InvalidTransitionError('order', 'expire', this.#state.status);
+    }
+    this.#close('CANCELED', { role: 'SYSTEM', id: null }, reason, at);
+  }
+
   /** The events recorded since the last call, for the outbox. */
   pullEvents(): EventEnvelope[] {
     return this.#events.splice(0);
+  }
+
+  /**
+   * Ends the order. A close of an order that ended otherwise meanwhile (an accident reported
+   * as the customer confirmed receipt) is kept in the timeline only: the order keeps its
+   * status, and nothing is refunded.
+   */
+  #close(status: 'CANCELED' | 'REJECTED', by: Actor, reason: string | null, at: Date): void {
+    const current = this.#state.status;
+    if (current === status) return;
+    if (isFinal(current)) {
+      if (!this.#has(status)) this.#append(status, at, by, reason, { moveStatus: false });
+      return;
+    }
+    this.#append(status, at, by, reason);
+    const { id, customerId, storeId } = this.#state;
+    this.#events.push(
+      orderCanceled.create(
+        { orderId: id, customerId, storeId, status, reason },
+        { actor: by, occurredAt: at },
+      ),
+    );
+  }
+
+  #has(status: OrderStatus): boolean {
+    return this.#state.timeline.some((entry) => entry.status === status);
   }
 
   #append(
@@ -275,7 +374,7 @@ export class Order {
     at: Date,
     actor: Actor,
     reason: string | null,
-    moveStatus = true,
+    { moveStatus = true } = {},
   ): void {
     const entry = { seq: this.#state.timeline.length + 1, status, at, actor, reason };
     this.#state = {
