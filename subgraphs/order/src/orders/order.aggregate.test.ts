@@ -122,7 +122,9 @@ describe('the most an order may cost', () => {
 
   it('refuses a total above what the payment side charges, naming input.items', () => {
     // ₩100,000,000 of food plus the delivery fee is just above the cap.
-    expect(() => Order.place(request({ items: lines('a', 'b') }), luxury, fees, customer, at)).toThrow(
+    expect(() =>
+      Order.place(request({ items: lines('a', 'b') }), luxury, fees, customer, at),
+    ).toThrow(
       expect.objectContaining({ code: 'BAD_USER_INPUT', details: { field: 'input.items' } }),
     );
     expect(() =>
