@@ -1,12 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import {
+  accidentReported,
   cookingStarted,
   orderAccepted,
   orderPickedUp,
   orderReadyForPickup,
+  orderRejected,
   paymentCaptured,
   riderAssigned,
   storeMenuPublished,
+  storeMenuPublishedV1,
+  ticketCanceled,
 } from '@baedal/contracts';
 import type { Actor } from '@baedal/domain';
 import { eventStream, Outbox, publishEvent } from '@baedal/event-bus';
@@ -28,8 +32,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadOrderConfig } from './config.js';
 import { connectDatabase, type Db } from './db.js';
 import { OrderRepository } from './orders/order.repository.js';
-import { PlaceOrder } from './orders/place-order.command.js';
-import { type PaymentClient, PaymentUnavailableError } from './payments/payment.client.js';
 import { start } from './server.js';
 
 const customer = { id: 'customer-1', role: 'CUSTOMER' } as const;
@@ -41,6 +43,8 @@ const storeId = 'store-test';
 
 let payment: SubgraphUnderTest<unknown>;
 let order: SubgraphUnderTest<Db>;
+/** An order subgraph whose payment and kitchen cannot be reached, and whose orders expire fast. */
+let cutOff: SubgraphUnderTest<Db>;
 let db: Db;
 let redis: Redis;
 let prefix: string;
@@ -54,15 +58,45 @@ beforeAll(async () => {
   );
   order = await startSubgraphForTest(
     'order',
-    (env) => start(loadOrderConfig({ ...env, PAYMENT_URL: new URL('/', payment.url).toString() })),
+    (env) =>
+      start(
+        loadOrderConfig({
+          ...env,
+          PAYMENT_URL: new URL('/', payment.url).toString(),
+          // Nothing listens there: a paid order's cancel cannot reach the kitchen.
+          KITCHEN_URL: 'http://127.0.0.1:1',
+          DELIVERY_FEE_WON: '3000',
+          EXPRESS_FEE_WON: '2000',
+        }),
+      ),
     connectDatabase,
     { prefix: payment.prefix },
   );
   ({ db, redis, prefix, call } = order);
   await publishMenu(1, 19000);
+  cutOff = await startSubgraphForTest(
+    'order',
+    (env) =>
+      start(
+        loadOrderConfig({
+          ...env,
+          PAYMENT_URL: 'http://127.0.0.1:1',
+          KITCHEN_URL: 'http://127.0.0.1:1',
+          CIRCUIT_BREAKER_MIN_REQUESTS: '2',
+          UNPAID_ORDER_TTL_MS: '2000',
+          UNPAID_ORDER_SWEEP_MS: '200',
+        }),
+      ),
+    connectDatabase,
+  );
+  await publishEvent(cutOff.redis, cutOff.prefix, menuEvent(1, 19000));
+  await eventually(async () =>
+    expect(await cutOff.db.storeReplica.count({ where: { id: storeId } })).toBe(1),
+  );
 });
 
 afterAll(async () => {
+  await cutOff?.[Symbol.asyncDispose]();
   await order?.[Symbol.asyncDispose]();
   await payment?.[Symbol.asyncDispose]();
 });
@@ -76,7 +110,6 @@ const menuEvent = (menuVersion: number, chickenPriceWon: number) =>
       name: 'Test Chicken',
       address: 'Seoul',
       location: { lat: 37.4979, lng: 127.0276 },
-      deliveryFeeWon: 3000,
       menuVersion,
       items: [
         {
@@ -104,20 +137,27 @@ async function publishMenu(menuVersion: number, chickenPriceWon: number) {
 interface PlacedOrder {
   id: string;
   status: string;
+  express: boolean;
   subtotalWon: number;
   deliveryFeeWon: number;
+  expressFeeWon: number;
   totalWon: number;
+  payBy: string | null;
   items: { name: string; unitPriceWon: number; quantity: number; totalWon: number }[];
   timeline: { seq: number; status: string; actor: { role: string; id: string | null } }[];
 }
 
 const orderFields =
-  'id status subtotalWon deliveryFeeWon totalWon items { name unitPriceWon quantity totalWon } timeline { seq status actor { role id } }';
+  'id status express subtotalWon deliveryFeeWon expressFeeWon totalWon payBy items { name unitPriceWon quantity totalWon } timeline { seq status reason actor { role id } }';
 
-function placeOrder(viewer: Viewer | null = customer, overrides: Record<string, unknown> = {}) {
-  return call<{ placeOrder: { order: PlacedOrder } }>(
+function placeOrder(
+  viewer: Viewer | null = customer,
+  overrides: Record<string, unknown> = {},
+  subgraph: () => SubgraphUnderTest<Db> = () => order,
+) {
+  return subgraph().call<{ placeOrder: { order: PlacedOrder; message: string | null } }>(
     viewer,
-    `mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { order { ${orderFields} } } }`,
+    `mutation($input: PlaceOrderInput!) { placeOrder(input: $input) { message order { ${orderFields} } } }`,
     {
       input: {
         storeId,
@@ -133,17 +173,50 @@ function placeOrder(viewer: Viewer | null = customer, overrides: Record<string, 
   );
 }
 
-const readOrder = (viewer: Viewer | null, id: string) =>
-  call<{ order: PlacedOrder | null }>(
+const readOrder = (viewer: Viewer | null, id: string, subgraph = order) =>
+  subgraph.call<{ order: PlacedOrder | null }>(
     viewer,
     `query($id: ID!) { order(id: $id) { ${orderFields} } }`,
     { id },
   );
 
-const orderEvents = async (orderId: string) =>
-  (await redis.xrange(eventStream(prefix, 'order'), '-', '+'))
+const orderEvents = async (orderId: string, subgraph = order) =>
+  (await subgraph.redis.xrange(eventStream(subgraph.prefix, 'order'), '-', '+'))
     .map(([, fields]) => JSON.parse(fields[3]!))
     .filter((event) => event.correlationId === orderId);
+
+/** Waits until the order subgraph has published everything it committed. */
+const allPublished = (subgraph = order) =>
+  eventually(async () =>
+    expect(await subgraph.db.outboxEvent.count({ where: { publishedAt: null } })).toBe(0),
+  );
+
+/** A customer's mutation on an order (`payOrder`, `cancelOrder` ...), with more input. */
+const orderMutation = (
+  mutation: 'payOrder' | 'cancelOrder' | 'confirmDelivery',
+  viewer: Viewer | null,
+  input: Record<string, unknown>,
+  subgraph = order,
+) =>
+  subgraph.call<Record<string, { order: { status: string } }>>(
+    viewer,
+    `mutation($input: ${mutation[0]!.toUpperCase()}${mutation.slice(1)}Input!) { ${mutation}(input: $input) { order { status } } }`,
+    { input },
+  );
+
+/** An order whose card was declined: it waits for payment. */
+async function unpaidOrder(subgraph = order): Promise<string> {
+  const response = await placeOrder(
+    customer,
+    { payment: { cardToken: 'tok_declined' } },
+    () => subgraph,
+  );
+  if (subgraph === order) {
+    expect(errorCodes(response)).toEqual(['PAYMENT_DECLINED']);
+    return response.errors![0]!.extensions!.orderId as string;
+  }
+  return response.data!.placeOrder.order.id;
+}
 
 /** Plays another subgraph: `definition` happened to the order. */
 async function happened(
@@ -167,9 +240,12 @@ describe('placing an order', () => {
     const order = response.data!.placeOrder.order;
     expect(order).toMatchObject({
       status: 'PLACED',
+      express: false,
       subtotalWon: 2 * 19000 + 2500,
       deliveryFeeWon: 3000,
+      expressFeeWon: 0,
       totalWon: 2 * 19000 + 2500 + 3000,
+      payBy: null,
     });
     expect(order.items[0]).toEqual({
       name: 'Fried chicken',
@@ -200,6 +276,38 @@ describe('placing an order', () => {
       expect(await db.processedEvent.count({ where: { eventId: stale.id } })).toBe(1),
     );
     expect((await placeOrder()).data!.placeOrder.order.items[0]!.unitPriceWon).toBe(21000);
+  });
+
+  it("reads a menu snapshot of version 1, which carried the store's own fee, and prices with the configured one", async () => {
+    await publishEvent(
+      redis,
+      prefix,
+      storeMenuPublishedV1.create(
+        { ...menuEvent(6, 22000).payload, deliveryFeeWon: 9999 },
+        { actor: owner },
+      ),
+    );
+    await eventually(async () =>
+      expect((await db.storeReplica.findUnique({ where: { id: storeId } }))?.menuVersion).toBe(6),
+    );
+    const priced = (await placeOrder()).data!.placeOrder.order;
+    expect(priced).toMatchObject({ deliveryFeeWon: 3000 });
+    expect(priced.items[0]!.unitPriceWon).toBe(22000);
+  });
+
+  it('adds the configured express surcharge to an express order and to its order.placed event', async () => {
+    const response = await placeOrder(customer, { express: true });
+    const placed = response.data!.placeOrder.order;
+    expect(placed).toMatchObject({
+      express: true,
+      deliveryFeeWon: 3000,
+      expressFeeWon: 2000,
+      totalWon: placed.subtotalWon + 5000,
+    });
+    await eventually(async () => {
+      const [event] = (await orderEvents(placed.id)).filter((e) => e.type === 'order.placed');
+      expect(event?.payload).toMatchObject({ express: true, expressFeeWon: 2000 });
+    });
   });
 
   it('keeps a declined order away from the store, waiting for payment', async () => {
@@ -287,33 +395,188 @@ describe('placing an order', () => {
     expect(await db.order.count()).toBe(before);
   });
 
-  it('answers PAYMENT_UNAVAILABLE only when the outcome is unknown; a refused charge is a bug', async () => {
-    const outbox = new Outbox(db, {
-      redis,
-      stream: eventStream(prefix, 'unused'),
-      logger: createLogger('test', { level: 'silent', format: 'json' }),
-    });
-    const placeWith = (failure: Error) =>
-      new PlaceOrder(
-        db,
-        outbox,
-        new OrderRepository(outbox),
-        { charge: () => Promise.reject(failure) } as unknown as PaymentClient,
-        createLogger('test', { level: 'silent', format: 'json' }),
-      ).execute(customer, {
-        storeId,
-        items: [{ menuItemId: 'cola', quantity: 1 }],
-        deliveryAddress: { address: 'Home', location: { lat: 37.5, lng: 127 } },
-        payment: { cardToken: 'tok_visa' },
-      });
+  it('answers the order waiting for payment, with a message, when payment cannot be reached', async () => {
+    for (let i = 0; i < 3; i++) {
+      const response = await placeOrder(customer, {}, () => cutOff);
+      expect(response.errors).toBeUndefined();
+      const { order: waiting, message } = response.data!.placeOrder;
+      expect(waiting.status).toBe('PAYMENT_PENDING');
+      expect(Date.parse(waiting.payBy!)).toBeGreaterThan(Date.now() - 60_000);
+      expect(message).toMatch(/payOrder/);
+    }
+    const stuck = (await placeOrder(customer, {}, () => cutOff)).data!.placeOrder.order.id;
+    expect(
+      errorCodes(
+        await orderMutation(
+          'payOrder',
+          customer,
+          { orderId: stuck, payment: { cardToken: 'tok_visa' } },
+          cutOff,
+        ),
+      ),
+    ).toEqual(['PAYMENT_UNAVAILABLE']);
+  });
+});
 
-    await expect(placeWith(new PaymentUnavailableError('timed out'))).rejects.toMatchObject({
-      code: 'PAYMENT_UNAVAILABLE',
-      details: { orderId: expect.any(String) },
+describe('idempotent ordering', () => {
+  const withKey = (idempotencyKey: string, overrides: Record<string, unknown> = {}) =>
+    placeOrder(customer, { idempotencyKey, ...overrides });
+
+  it('answers the first order to a repeat with the same key, sent to the store once', async () => {
+    const key = randomUUID();
+    const first = (await withKey(key)).data!.placeOrder.order;
+    const again = await withKey(key, { payment: { cardToken: 'tok_other' } });
+    expect(again.errors).toBeUndefined();
+    expect(again.data!.placeOrder.order).toMatchObject({ id: first.id, status: 'PLACED' });
+    await allPublished();
+    expect((await orderEvents(first.id)).filter((e) => e.type === 'order.placed')).toHaveLength(1);
+  });
+
+  it('answers one order to ten racing requests with the same key', async () => {
+    const key = randomUUID();
+    const before = await db.order.count();
+    const answers = await Promise.all(Array.from({ length: 10 }, () => withKey(key)));
+    expect(answers.flatMap((answer) => answer.errors ?? [])).toEqual([]);
+    expect(new Set(answers.map((answer) => answer.data!.placeOrder.order.id)).size).toBe(1);
+    expect(await db.order.count()).toBe(before + 1);
+  });
+
+  it("replays a declined first request's refusal, and refuses the same key for another request", async () => {
+    const key = randomUUID();
+    const declined = await withKey(key, { payment: { cardToken: 'tok_declined' } });
+    expect(errorCodes(declined)).toEqual(['PAYMENT_DECLINED']);
+    expect(errorCodes(await withKey(key, { payment: { cardToken: 'tok_declined' } }))).toEqual([
+      'PAYMENT_DECLINED',
+    ]);
+    const before = await db.order.count();
+    const other = await withKey(key, { express: true });
+    expect(other.errors?.[0]?.extensions).toMatchObject({
+      code: 'IDEMPOTENCY_KEY_REUSED',
+      field: 'input.idempotencyKey',
+      orderId: declined.errors![0]!.extensions!.orderId,
     });
-    // Not a DomainError: the GraphQL edge logs it and answers INTERNAL_SERVER_ERROR, masked.
-    const bug = new Error('The payment subgraph refused the charge (400)');
-    await expect(placeWith(bug)).rejects.toBe(bug);
+    expect(await db.order.count()).toBe(before);
+    expect((await withKey('x'.repeat(101))).errors?.[0]?.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      field: 'input.idempotencyKey',
+    });
+  });
+});
+
+describe('paying later', () => {
+  it('pays an order waiting for payment with another card, and sends it to the store', async () => {
+    const orderId = await unpaidOrder();
+    const paid = await orderMutation('payOrder', customer, {
+      orderId,
+      payment: { cardToken: 'tok_visa' },
+    });
+    expect(paid.data?.payOrder?.order.status).toBe('PLACED');
+    await eventually(async () =>
+      expect((await orderEvents(orderId)).map((e) => e.type)).toContain('order.placed'),
+    );
+  });
+
+  it('refuses to pay an order that is paid, not yours, or unknown, changing nothing', async () => {
+    const paidOrder = (await placeOrder()).data!.placeOrder.order.id;
+    const pay = (viewer: Viewer, orderId: string) =>
+      orderMutation('payOrder', viewer, { orderId, payment: { cardToken: 'tok_visa' } });
+    expect((await pay(customer, paidOrder)).errors?.[0]?.extensions).toMatchObject({
+      code: 'INVALID_TRANSITION',
+      currentStatus: 'PLACED',
+    });
+    const unpaid = await unpaidOrder();
+    expect(errorCodes(await pay(otherCustomer, unpaid))).toEqual(['FORBIDDEN']);
+    expect(errorCodes(await pay(owner, unpaid))).toEqual(['FORBIDDEN']);
+    expect((await pay(customer, randomUUID())).errors?.[0]?.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      field: 'input.orderId',
+    });
+    expect((await readOrder(customer, unpaid)).data?.order?.status).toBe('PAYMENT_PENDING');
+  });
+
+  it('cancels an order not paid in time, as the system, and keeps a capture that comes later', async () => {
+    const orderId = (await placeOrder(customer, {}, () => cutOff)).data!.placeOrder.order.id;
+    await eventually(async () => {
+      const timeline = (await readOrder(customer, orderId, cutOff)).data!.order!.timeline;
+      expect(timeline.at(-1)).toMatchObject({
+        status: 'CANCELED',
+        actor: { role: 'SYSTEM', id: null },
+        reason: expect.stringMatching(/^Not paid/),
+      });
+    });
+    await eventually(async () =>
+      expect((await orderEvents(orderId, cutOff)).map((e) => e.type)).toContain('order.canceled'),
+    );
+    await publishEvent(
+      cutOff.redis,
+      cutOff.prefix,
+      paymentCaptured.create(
+        { paymentId: randomUUID(), orderId, customerId: customer.id, amountWon: 1 },
+        { actor: customer },
+      ),
+    );
+    await eventually(async () => {
+      const late = (await readOrder(customer, orderId, cutOff)).data!.order!;
+      expect(late.status).toBe('CANCELED');
+      expect(late.timeline.at(-1)).toMatchObject({
+        status: 'PLACED',
+        reason: expect.stringMatching(/refunded/),
+      });
+    });
+    await allPublished(cutOff);
+    expect((await orderEvents(orderId, cutOff)).map((e) => e.type)).not.toContain('order.placed');
+  });
+});
+
+describe('canceling', () => {
+  it('cancels an unpaid order here, with the reason, and asks for its refund', async () => {
+    const orderId = await unpaidOrder();
+    const canceled = await orderMutation('cancelOrder', customer, { orderId, reason: 'Too slow' });
+    expect(canceled.data?.cancelOrder?.order.status).toBe('CANCELED');
+    const timeline = (await readOrder(customer, orderId)).data!.order!.timeline;
+    expect(timeline.at(-1)).toMatchObject({
+      status: 'CANCELED',
+      reason: 'Too slow',
+      actor: customer,
+    });
+    await eventually(async () => {
+      const [event] = (await orderEvents(orderId)).filter((e) => e.type === 'order.canceled');
+      expect(event?.payload).toMatchObject({ status: 'CANCELED', reason: 'Too slow' });
+    });
+  });
+
+  it('refuses to cancel a paid order while the kitchen cannot be asked, changing nothing', async () => {
+    const orderId = (await placeOrder()).data!.placeOrder.order.id;
+    await allPublished();
+    const before = (await orderEvents(orderId)).length;
+    const refused = await orderMutation('cancelOrder', customer, { orderId, reason: null });
+    expect(refused.errors?.[0]?.extensions).toMatchObject({
+      code: 'KITCHEN_UNAVAILABLE',
+      retryable: true,
+      orderId,
+    });
+    expect((await readOrder(customer, orderId)).data?.order?.status).toBe('PLACED');
+    await allPublished();
+    expect(await orderEvents(orderId)).toHaveLength(before);
+  });
+
+  it("refuses a cancel once cooking started, another customer's, and a reason too long", async () => {
+    const orderId = (await placeOrder()).data!.placeOrder.order.id;
+    expect(errorCodes(await orderMutation('cancelOrder', otherCustomer, { orderId }))).toEqual([
+      'FORBIDDEN',
+    ]);
+    expect(
+      (await orderMutation('cancelOrder', customer, { orderId, reason: 'x'.repeat(501) }))
+        .errors?.[0]?.extensions,
+    ).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.reason' });
+    await happened(cookingStarted, { orderId, storeId }, owner);
+    await expectStatus(orderId, 'COOKING');
+    expect(
+      (await orderMutation('cancelOrder', customer, { orderId })).errors?.[0]?.extensions,
+    ).toMatchObject({
+      code: 'INVALID_TRANSITION',
+      currentStatus: 'COOKING',
+    });
   });
 });
 
@@ -383,6 +646,62 @@ describe('following an order', () => {
       expect(
         events.filter((event) => event.type === 'order.status-changed').map((e) => e.payload.seq),
       ).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    });
+  });
+
+  it("records the kitchen's rejection and cancellation, and a rider's accident, each asking for a refund once", async () => {
+    const rejected = (await placeOrder()).data!.placeOrder.order.id;
+    const rejection = orderRejected.create(
+      { orderId: rejected, storeId, reason: 'Out of chicken' },
+      { actor: owner },
+    );
+    await publishEvent(redis, prefix, rejection);
+    await publishEvent(redis, prefix, rejection);
+    await expectStatus(rejected, 'REJECTED');
+
+    const canceled = (await placeOrder()).data!.placeOrder.order.id;
+    await happened(
+      ticketCanceled,
+      { orderId: canceled, storeId, reason: 'Changed my mind' },
+      customer,
+    );
+    await expectStatus(canceled, 'CANCELED');
+
+    const crashed = (await placeOrder()).data!.placeOrder.order.id;
+    const step = { deliveryId: randomUUID(), orderId: crashed, riderId: rider.id };
+    await happened(riderAssigned, step, rider);
+    await happened(orderPickedUp, step, rider);
+    await happened(accidentReported, { ...step, description: 'Dropped the box' }, rider);
+    await expectStatus(crashed, 'CANCELED');
+    expect((await readOrder(customer, crashed)).data!.order!.timeline.at(-1)).toMatchObject({
+      status: 'CANCELED',
+      reason: 'Dropped the box',
+      actor: rider,
+    });
+
+    await allPublished();
+    for (const [orderId, status, reason] of [
+      [rejected, 'REJECTED', 'Out of chicken'],
+      [canceled, 'CANCELED', 'Changed my mind'],
+      [crashed, 'CANCELED', 'Dropped the box'],
+    ] as const) {
+      const closes = (await orderEvents(orderId)).filter((e) => e.type === 'order.canceled');
+      expect(closes.map((e) => e.payload)).toEqual([expect.objectContaining({ status, reason })]);
+    }
+  });
+
+  it('keeps a step that arrives after the order ended in its timeline, without moving its status', async () => {
+    const orderId = (await placeOrder()).data!.placeOrder.order.id;
+    const step = { deliveryId: randomUUID(), orderId, riderId: rider.id };
+    await happened(riderAssigned, step, rider);
+    await happened(orderPickedUp, step, rider);
+    await happened(accidentReported, { ...step, description: 'Spilled' }, rider);
+    await expectStatus(orderId, 'CANCELED');
+    await happened(cookingStarted, { orderId, storeId }, owner);
+    await eventually(async () => {
+      const late = (await readOrder(customer, orderId)).data!.order!;
+      expect(late.status).toBe('CANCELED');
+      expect(late.timeline.map((entry) => entry.status)).toContain('COOKING');
     });
   });
 
