@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { orderDelivered, orderReadyForPickup } from '@baedal/contracts';
+import { orderCanceled, orderDelivered, orderReadyForPickup } from '@baedal/contracts';
 import { riders } from '@baedal/demo-data';
-import { distanceKm } from '@baedal/domain';
-import { eventStream, Outbox, publishEvent } from '@baedal/event-bus';
+import { type Coordinates, distanceKm } from '@baedal/domain';
+import { type EventEnvelope, eventStream, Outbox, publishEvent } from '@baedal/event-bus';
 import type { Viewer } from '@baedal/identity';
 import { createLogger } from '@baedal/service-kit';
 import {
@@ -37,6 +37,12 @@ const gangnamChicken = {
   location: { lat: 37.4979, lng: 127.0276 },
 };
 const home = { address: '152 Teheran-ro', location: { lat: 37.5006, lng: 127.0364 } };
+
+/** A point `km` due north of the Gangnam chicken store (a degree of latitude is 111.2 km). */
+const northOfStore = (km: number): Coordinates => ({
+  lat: gangnamChicken.location.lat + km / 111.195,
+  lng: gangnamChicken.location.lng,
+});
 
 let delivery: SubgraphUnderTest<Db>;
 let db: Db;
@@ -104,12 +110,81 @@ const act = (mutation: 'claimDelivery' | 'pickUpDelivery', viewer: Viewer | null
     { id },
   );
 
+const reportAccident = (viewer: Viewer | null, id: string, description: string) =>
+  call<{
+    reportAccident: {
+      delivery: { id: string; status: string; closedAt: string | null; cancelReason: string };
+    };
+  }>(
+    viewer,
+    `mutation($id: ID!, $description: String!) {
+      reportAccident(input: { deliveryId: $id, description: $description }) {
+        delivery { id status closedAt cancelReason }
+      }
+    }`,
+    { id, description },
+  );
+
+type Offer = { distanceKm: number; minutesToPickup: number; node: { id: string } };
+
 const available = async (viewer: Viewer) =>
   (
-    await call<{
-      availableDeliveries: { edges: { distanceKm: number; node: { id: string } }[] };
-    }>(viewer, '{ availableDeliveries(first: 100) { edges { distanceKm node { id } } } }')
+    await call<{ availableDeliveries: { edges: Offer[] } }>(
+      viewer,
+      '{ availableDeliveries(first: 100) { edges { distanceKm minutesToPickup node { id } } } }',
+    )
   ).data?.availableDeliveries.edges;
+
+const availableIds = async (viewer: Viewer) =>
+  (await available(viewer))?.map((edge) => edge.node.id);
+
+/** Reads a delivery by id as `viewer`. */
+const readDelivery = (viewer: Viewer | null, id: string) =>
+  call<{ delivery: { id: string; status: string } | null }>(
+    viewer,
+    'query($id: ID!) { delivery(id: $id) { id status } }',
+    { id },
+  );
+
+/** Moves a rider, as the rider does it: through the API. */
+async function moveRider(rider: Viewer, location: Coordinates) {
+  const response = await call(
+    rider,
+    'mutation($location: LocationInput!) { updateRiderLocation(input: { location: $location }) { rider { id } } }',
+    { location },
+  );
+  expect(response.errors).toBeUndefined();
+}
+
+/** A rider of its own for one test, on `vehicle`, at `location` (none reported if null). */
+async function newRider(
+  vehicle: 'BICYCLE' | 'MOTORBIKE' | 'CAR',
+  location: Coordinates | null,
+): Promise<Viewer> {
+  const rider = { id: `rider-${randomUUID()}`, role: 'RIDER' } as const;
+  await db.rider.create({ data: { id: rider.id, name: `Test ${vehicle}`, vehicle } });
+  if (location) await moveRider(rider, location);
+  return rider;
+}
+
+/** Publishes another subgraph's event and waits until this subgraph has applied it. */
+async function applied(event: EventEnvelope) {
+  await publishEvent(redis, prefix, event);
+  await eventually(async () =>
+    expect(await db.processedEvent.findUnique({ where: { eventId: event.id } })).not.toBeNull(),
+  );
+}
+
+/** The order subgraph's announcement that an order ended without delivery. */
+const canceledEvent = (
+  orderId: string,
+  reason: string | null,
+  status: 'CANCELED' | 'REJECTED' = 'CANCELED',
+) =>
+  orderCanceled.create(
+    { orderId, customerId: customer.id, storeId: gangnamChicken.id, status, reason },
+    { actor: customer },
+  );
 
 /** The events this subgraph published about an order. */
 const deliveryEvents = async (orderId: string) =>
@@ -173,14 +248,16 @@ describe('delivery subgraph', () => {
     );
   });
 
-  it('shows an available delivery to a rider near the store, with the distance, and not to a far one', async () => {
+  it('shows an available delivery to a rider near the store, with the distance and travel time, and not to a far one', async () => {
     const delivery = await foodReady();
     const expectedKm = distanceKm({ lat: 37.4985, lng: 127.029 }, gangnamChicken.location);
     expect(await available(nearRider)).toContainEqual({
       node: { id: delivery.id },
       distanceKm: Math.round(expectedKm * 100) / 100,
+      // 0.13 km × 1.3 by motorbike (30 km/h) is 0.34 minutes, rounded up.
+      minutesToPickup: 1,
     });
-    expect((await available(farRider))?.map((edge) => edge.node.id)).not.toContain(delivery.id);
+    expect(await availableIds(farRider)).not.toContain(delivery.id);
   });
 
   it('lists available deliveries nearest first, page by page', async () => {
@@ -312,7 +389,7 @@ describe('delivery subgraph', () => {
   it('refuses a claim from a rider far from the store, and changes nothing', async () => {
     const delivery = await foodReady();
     const response = await act('claimDelivery', farRider, delivery.id);
-    expect(errorCodes(response)).toEqual(['FORBIDDEN']);
+    expect(response.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN', radiusKm: 3 });
     expect(response.errors?.[0]?.message).toMatch(/within 3 km/);
     expect(await stored(delivery.id)).toMatchObject({ status: 'AVAILABLE', riderId: null });
     expect(await outboxed('delivery.rider-assigned', delivery.orderId)).toHaveLength(0);
@@ -448,60 +525,6 @@ describe('delivery subgraph', () => {
     expect((await read(admin)).data?.delivery?.dropoff).toEqual({ address: home.address });
   });
 
-  it('shows a delivery to any rider while it waits, then only to the people it concerns', async () => {
-    const delivery = await foodReady();
-    const read = (viewer: Viewer | null, id = delivery.id) =>
-      call<{ delivery: { id: string } | null }>(
-        viewer,
-        'query($id: ID!) { delivery(id: $id) { id } }',
-        { id },
-      );
-    expect((await read(farRider)).data?.delivery).toEqual({ id: delivery.id });
-    expect(errorCodes(await read(otherCustomer))).toEqual(['FORBIDDEN']);
-
-    await act('claimDelivery', nearRider, delivery.id);
-    expect(errorCodes(await read(farRider))).toEqual(['FORBIDDEN']);
-    expect((await read(customer)).data?.delivery).toEqual({ id: delivery.id });
-    expect(errorCodes(await read(null))).toEqual(['UNAUTHENTICATED']);
-
-    for (const unknown of [randomUUID(), 'not-a-uuid']) {
-      const response = await read(customer, unknown);
-      expect(response.errors).toBeUndefined();
-      expect(response.data?.delivery).toBeNull();
-    }
-  });
-
-  it("resolves an order's delivery, and a delivery as an entity, only for the people it concerns", async () => {
-    const delivery = await foodReady();
-    await act('claimDelivery', nearRider, delivery.id);
-
-    const orderDelivery = async (viewer: Viewer) =>
-      (
-        await entities<{ delivery: { id: string; status: string } | null }>(
-          viewer,
-          [{ __typename: 'Order', id: delivery.orderId }],
-          '... on Order { delivery { id status } }',
-        )
-      ).data?._entities[0]?.delivery;
-    expect(await orderDelivery(customer)).toEqual({ id: delivery.id, status: 'ASSIGNED' });
-    expect(await orderDelivery(nearRider)).toEqual({ id: delivery.id, status: 'ASSIGNED' });
-    expect(await orderDelivery(owner)).toEqual({ id: delivery.id, status: 'ASSIGNED' });
-    expect(await orderDelivery(otherCustomer)).toBeNull();
-    expect(await orderDelivery(farRider)).toBeNull();
-    expect(await orderDelivery({ id: 'owner-2', role: 'STORE_OWNER' })).toBeNull();
-
-    const deliveryEntity = async (viewer: Viewer) =>
-      (
-        await entities<{ id: string }>(
-          viewer,
-          [{ __typename: 'Delivery', id: delivery.id }],
-          '... on Delivery { id }',
-        )
-      ).data?._entities[0];
-    expect(await deliveryEntity(customer)).toEqual({ id: delivery.id });
-    expect(await deliveryEntity(otherCustomer)).toBeNull();
-  });
-
   it("keeps a rider's location, and shows it to the rider alone", async () => {
     const moved = { id: 'rider-3', role: 'RIDER' } as const;
     const response = await call<{
@@ -580,6 +603,10 @@ describe('delivery subgraph', () => {
           field: 'input.deliveryId',
         });
       }
+      expect((await reportAccident(nearRider, id, 'Spilled.')).errors?.[0]?.extensions).toEqual({
+        code: 'BAD_USER_INPUT',
+        field: 'input.deliveryId',
+      });
     }
   });
 
@@ -630,5 +657,403 @@ describe('delivery subgraph', () => {
     expect(errorCodes(await call('no-assertion', '{ riderProfile { id } }'))).toEqual([
       'UNAUTHENTICATED',
     ]);
+  });
+});
+
+describe('dispatch: fees and the express rule', () => {
+  it("keeps the order's delivery fee and express surcharge, and pays the rider both", async () => {
+    const express = await foodReady({ express: true });
+    const standard = await foodReady();
+    expect(express).toMatchObject({ deliveryFeeWon: 3000, expressFeeWon: 2000, feeWon: 5000 });
+    expect(standard).toMatchObject({ deliveryFeeWon: 3000, expressFeeWon: 0, feeWon: 3000 });
+
+    const fees = async (id: string) =>
+      (
+        await call<{ delivery: Record<string, unknown> }>(
+          customer,
+          'query($id: ID!) { delivery(id: $id) { express feeWon deliveryFeeWon expressFeeWon } }',
+          { id },
+        )
+      ).data?.delivery;
+    expect(await fees(express.id)).toEqual({
+      express: true,
+      feeWon: 5000,
+      deliveryFeeWon: 3000,
+      expressFeeWon: 2000,
+    });
+    expect(await fees(standard.id)).toEqual({
+      express: false,
+      feeWon: 3000,
+      deliveryFeeWon: 3000,
+      expressFeeWon: 0,
+    });
+  });
+
+  it('offers an express delivery only to riders at most 15 minutes from the store, with their travel time', async () => {
+    // Just inside the 3 km radius: 2.95 km × 1.3 is 16 minutes by bicycle, 8 by motorbike.
+    expect(distanceKm(northOfStore(2.95), gangnamChicken.location)).toBeLessThan(3);
+    const cyclist = await newRider('BICYCLE', northOfStore(2.95));
+    const motorbike = await newRider('MOTORBIKE', northOfStore(2.95));
+    const standard = await foodReady();
+    const express = await foodReady({ express: true });
+
+    const cyclistOffers = await available(cyclist);
+    expect(cyclistOffers).toContainEqual({
+      node: { id: standard.id },
+      distanceKm: 2.95,
+      minutesToPickup: 16,
+    });
+    expect(cyclistOffers?.map((edge) => edge.node.id)).not.toContain(express.id);
+    for (const id of [standard.id, express.id]) {
+      expect(await available(motorbike)).toContainEqual({
+        node: { id },
+        distanceKm: 2.95,
+        minutesToPickup: 8,
+      });
+    }
+
+    // 2.4 km by bicycle is 13 minutes: once there, the cyclist is offered the express delivery.
+    await moveRider(cyclist, northOfStore(2.4));
+    expect(await available(cyclist)).toContainEqual({
+      node: { id: express.id },
+      distanceKm: 2.4,
+      minutesToPickup: 13,
+    });
+  });
+
+  it('refuses an express claim from a rider too far in time, saying why, and changes nothing', async () => {
+    const cyclist = await newRider('BICYCLE', northOfStore(2.95));
+    const motorbike = await newRider('MOTORBIKE', northOfStore(2.95));
+    const express = await foodReady({ express: true });
+
+    const refused = await act('claimDelivery', cyclist, express.id);
+    expect(refused.errors?.[0]?.extensions).toEqual({
+      code: 'FORBIDDEN',
+      minutesToPickup: 16,
+      maxMinutes: 15,
+    });
+    expect(refused.errors?.[0]?.message).toMatch(/express .* at most 15 minutes/);
+    expect(await stored(express.id)).toMatchObject({
+      status: 'AVAILABLE',
+      riderId: null,
+      version: 1,
+    });
+    expect(await outboxed('delivery.rider-assigned', express.orderId)).toHaveLength(0);
+
+    // The same distance is fine for a standard delivery, and for a motorbike.
+    const standard = await foodReady();
+    expect(
+      (await act('claimDelivery', cyclist, standard.id)).data?.claimDelivery?.delivery,
+    ).toMatchObject({
+      status: 'ASSIGNED',
+      rider: { id: cyclist.id },
+    });
+    const claimed = await act('claimDelivery', motorbike, express.id);
+    expect(claimed.data?.claimDelivery?.delivery).toMatchObject({
+      status: 'ASSIGNED',
+      rider: { id: motorbike.id },
+    });
+    expect(await stored(express.id)).toMatchObject({ status: 'ASSIGNED', riderId: motorbike.id });
+  });
+});
+
+describe('who may read a delivery', () => {
+  it('lets the riders it is offered to, its customer, its store owner and administrators read an available delivery, and no one else', async () => {
+    const cyclist = await newRider('BICYCLE', northOfStore(2.95));
+    const distant = await newRider('MOTORBIKE', northOfStore(29));
+    const unlocated = await newRider('MOTORBIKE', null);
+    const express = await foodReady({ express: true });
+
+    for (const reader of [nearRider, otherNearRider, customer, owner, admin]) {
+      const response = await readDelivery(reader, express.id);
+      expect(response.errors).toBeUndefined();
+      expect(response.data?.delivery).toEqual({ id: express.id, status: 'AVAILABLE' });
+    }
+    // 11 km and 29 km away; within the radius but 16 minutes away by bicycle; nowhere yet.
+    for (const stranger of [farRider, distant, cyclist, unlocated]) {
+      const response = await readDelivery(stranger, express.id);
+      expect(errorCodes(response)).toEqual(['FORBIDDEN']);
+      expect(response.data?.delivery).toBeNull();
+    }
+    for (const stranger of [otherCustomer, { id: 'owner-2', role: 'STORE_OWNER' } as const]) {
+      expect(errorCodes(await readDelivery(stranger, express.id))).toEqual(['FORBIDDEN']);
+    }
+    expect(errorCodes(await readDelivery(null, express.id))).toEqual(['UNAUTHENTICATED']);
+
+    // A standard delivery is offered to the cyclist, so they may read it.
+    const standard = await foodReady();
+    expect((await readDelivery(cyclist, standard.id)).data?.delivery).toEqual({
+      id: standard.id,
+      status: 'AVAILABLE',
+    });
+  });
+
+  it('once claimed, lets only its rider, its customer, its store owner and administrators read it', async () => {
+    const delivery = await foodReady();
+    expect((await readDelivery(otherNearRider, delivery.id)).data?.delivery).not.toBeNull();
+    await act('claimDelivery', nearRider, delivery.id);
+
+    for (const reader of [nearRider, customer, owner, admin]) {
+      expect((await readDelivery(reader, delivery.id)).data?.delivery).toEqual({
+        id: delivery.id,
+        status: 'ASSIGNED',
+      });
+    }
+    for (const stranger of [otherNearRider, farRider, otherCustomer]) {
+      expect(errorCodes(await readDelivery(stranger, delivery.id))).toEqual(['FORBIDDEN']);
+    }
+  });
+
+  it('answers null, not an error, for an id that names no delivery', async () => {
+    for (const unknown of [randomUUID(), 'not-a-uuid']) {
+      for (const reader of [customer, nearRider]) {
+        const response = await readDelivery(reader, unknown);
+        expect(response.errors).toBeUndefined();
+        expect(response.data?.delivery).toBeNull();
+      }
+    }
+  });
+
+  it("resolves an order's delivery, and a delivery as an entity, only for those who may read it", async () => {
+    const delivery = await foodReady();
+    const orderDelivery = async (viewer: Viewer) =>
+      (
+        await entities<{ delivery: { id: string; status: string } | null }>(
+          viewer,
+          [{ __typename: 'Order', id: delivery.orderId }],
+          '... on Order { delivery { id status } }',
+        )
+      ).data?._entities[0]?.delivery;
+    const deliveryEntity = async (viewer: Viewer) =>
+      (
+        await entities<{ id: string; feeWon: number }>(
+          viewer,
+          [{ __typename: 'Delivery', id: delivery.id }],
+          '... on Delivery { id feeWon }',
+        )
+      ).data?._entities[0];
+
+    // Offered to the near riders, not to the far one.
+    expect(await deliveryEntity(otherNearRider)).toEqual({ id: delivery.id, feeWon: 3000 });
+    expect(await deliveryEntity(farRider)).toBeNull();
+    expect(await orderDelivery(farRider)).toBeNull();
+
+    await act('claimDelivery', nearRider, delivery.id);
+    for (const reader of [customer, nearRider, owner, admin]) {
+      expect(await orderDelivery(reader)).toEqual({ id: delivery.id, status: 'ASSIGNED' });
+      expect(await deliveryEntity(reader)).toEqual({ id: delivery.id, feeWon: 3000 });
+    }
+    for (const stranger of [
+      otherCustomer,
+      otherNearRider,
+      farRider,
+      { id: 'owner-2', role: 'STORE_OWNER' } as const,
+    ]) {
+      expect(await orderDelivery(stranger)).toBeNull();
+      expect(await deliveryEntity(stranger)).toBeNull();
+    }
+  });
+});
+
+describe('accidents', () => {
+  /** A delivery claimed and picked up by `rider`. */
+  async function pickedUpBy(rider: Viewer) {
+    const delivery = await foodReady();
+    expect((await act('claimDelivery', rider, delivery.id)).errors).toBeUndefined();
+    expect((await act('pickUpDelivery', rider, delivery.id)).errors).toBeUndefined();
+    return delivery;
+  }
+
+  it("cancels a picked-up delivery on its rider's report, with the description as the reason, and announces it", async () => {
+    const delivery = await pickedUpBy(nearRider);
+    const description = 'The bag tore open in the rain.\nEverything is soaked.';
+    const response = await reportAccident(nearRider, delivery.id, `  ${description} `);
+    expect(response.errors).toBeUndefined();
+    expect(response.data?.reportAccident.delivery).toEqual({
+      id: delivery.id,
+      status: 'CANCELED',
+      closedAt: expect.any(String),
+      cancelReason: description,
+    });
+    expect(await stored(delivery.id)).toMatchObject({
+      status: 'CANCELED',
+      riderId: nearRider.id,
+      closedAt: expect.any(Date),
+      cancelReason: description,
+    });
+    await eventually(async () =>
+      expect(
+        (await deliveryEvents(delivery.orderId)).filter(
+          (event) => event.type === 'delivery.accident-reported',
+        ),
+      ).toEqual([
+        expect.objectContaining({
+          actor: nearRider,
+          payload: {
+            deliveryId: delivery.id,
+            orderId: delivery.orderId,
+            riderId: nearRider.id,
+            description,
+          },
+        }),
+      ]),
+    );
+
+    const again = await reportAccident(nearRider, delivery.id, 'Again.');
+    expect(again.errors?.[0]?.extensions).toMatchObject({
+      code: 'INVALID_TRANSITION',
+      currentStatus: 'CANCELED',
+    });
+    expect(await outboxed('delivery.accident-reported', delivery.orderId)).toHaveLength(1);
+  });
+
+  it("follows the order when the customer's confirmation overtook the accident report: delivered", async () => {
+    const delivery = await pickedUpBy(nearRider);
+    await reportAccident(nearRider, delivery.id, 'Dropped it.');
+    expect((await stored(delivery.id)).status).toBe('CANCELED');
+    const delivered = orderDelivered.create(
+      { orderId: delivery.orderId, customerId: customer.id },
+      { actor: customer },
+    );
+    await applied(delivered);
+    expect(await stored(delivery.id)).toMatchObject({
+      status: 'DELIVERED',
+      closedAt: new Date(delivered.occurredAt),
+      cancelReason: null,
+    });
+    await eventually(async () => expect(await unacknowledged('order')).toBe(0));
+  });
+
+  it('refuses a report from anyone but its rider, before pick-up, or with a bad description, and changes nothing', async () => {
+    const delivery = await foodReady();
+    await act('claimDelivery', nearRider, delivery.id);
+    const before = await stored(delivery.id);
+
+    const notYet = await reportAccident(nearRider, delivery.id, 'Spilled.');
+    expect(notYet.errors?.[0]?.extensions).toMatchObject({
+      code: 'INVALID_TRANSITION',
+      currentStatus: 'ASSIGNED',
+    });
+    expect(await stored(delivery.id)).toEqual(before);
+
+    await act('pickUpDelivery', nearRider, delivery.id);
+    const pickedUp = await stored(delivery.id);
+    const adminAsRider = { id: nearRider.id, role: 'ADMIN' } as const;
+    for (const stranger of [otherNearRider, farRider, customer, owner, adminAsRider]) {
+      expect(errorCodes(await reportAccident(stranger, delivery.id, 'Spilled.'))).toEqual([
+        'FORBIDDEN',
+      ]);
+    }
+    expect(errorCodes(await reportAccident(null, delivery.id, 'Spilled.'))).toEqual([
+      'UNAUTHENTICATED',
+    ]);
+    for (const description of ['', '   ', 'x'.repeat(501), 'Spilled\u0000.', 'Spilled\u001b.']) {
+      expect(
+        (await reportAccident(nearRider, delivery.id, description)).errors?.[0]?.extensions,
+      ).toEqual({
+        code: 'BAD_USER_INPUT',
+        field: 'input.description',
+      });
+    }
+    expect(await stored(delivery.id)).toEqual(pickedUp);
+    expect(await outboxed('delivery.accident-reported', delivery.orderId)).toHaveLength(0);
+
+    // 500 characters is the most a description may have.
+    const longest = 'x'.repeat(500);
+    const reported = await reportAccident(nearRider, delivery.id, longest);
+    expect(reported.data?.reportAccident.delivery.cancelReason).toBe(longest);
+  });
+});
+
+describe('canceled orders', () => {
+  /** A delivery of a fresh order, brought to `status` through the API. */
+  async function deliveryThat(status: 'AVAILABLE' | 'ASSIGNED' | 'PICKED_UP') {
+    const delivery = await foodReady();
+    if (status !== 'AVAILABLE') await act('claimDelivery', nearRider, delivery.id);
+    if (status === 'PICKED_UP') await act('pickUpDelivery', nearRider, delivery.id);
+    expect((await stored(delivery.id)).status).toBe(status);
+    return delivery;
+  }
+
+  it.each(['AVAILABLE', 'ASSIGNED', 'PICKED_UP'] as const)(
+    "cancels a delivery that is %s with the order's reason, once however often it is told",
+    async (status) => {
+      const delivery = await deliveryThat(status);
+      const canceled = canceledEvent(delivery.orderId, 'The customer changed their mind.');
+      await applied(canceled);
+      const after = await stored(delivery.id);
+      expect(after).toMatchObject({
+        status: 'CANCELED',
+        closedAt: new Date(canceled.occurredAt),
+        cancelReason: 'The customer changed their mind.',
+      });
+
+      await publishEvent(redis, prefix, canceled);
+      await applied(canceledEvent(delivery.orderId, 'Another reason.'));
+      expect(await stored(delivery.id)).toEqual(after);
+      await eventually(async () => expect(await unacknowledged('order')).toBe(0));
+    },
+  );
+
+  it('stops offering a delivery whose order was canceled', async () => {
+    const delivery = await foodReady();
+    expect(await availableIds(nearRider)).toContain(delivery.id);
+    await applied(canceledEvent(delivery.orderId, 'Rejected by the store.', 'REJECTED'));
+
+    expect(await availableIds(nearRider)).not.toContain(delivery.id);
+    expect(errorCodes(await readDelivery(nearRider, delivery.id))).toEqual(['FORBIDDEN']);
+    expect((await readDelivery(customer, delivery.id)).data?.delivery?.status).toBe('CANCELED');
+    expect(
+      (await act('claimDelivery', nearRider, delivery.id)).errors?.[0]?.extensions,
+    ).toMatchObject({ code: 'INVALID_TRANSITION', currentStatus: 'CANCELED' });
+  });
+
+  it("leaves a delivered delivery, and one closed by its rider's accident report, as they are", async () => {
+    const delivered = await deliveryThat('PICKED_UP');
+    await applied(
+      orderDelivered.create(
+        { orderId: delivered.orderId, customerId: customer.id },
+        { actor: customer },
+      ),
+    );
+    const deliveredBefore = await stored(delivered.id);
+    expect(deliveredBefore.status).toBe('DELIVERED');
+
+    const crashed = await deliveryThat('PICKED_UP');
+    await reportAccident(nearRider, crashed.id, 'Fell off the motorbike.');
+    const crashedBefore = await stored(crashed.id);
+
+    await applied(canceledEvent(delivered.orderId, 'Too late.'));
+    // The order subgraph cancels the order because of the accident, and says so.
+    await applied(canceledEvent(crashed.orderId, 'Accident: Fell off the motorbike.'));
+    expect(await stored(delivered.id)).toEqual(deliveredBefore);
+    expect(await stored(crashed.id)).toEqual(crashedBefore);
+    expect(crashedBefore.cancelReason).toBe('Fell off the motorbike.');
+    await eventually(async () => expect(await unacknowledged('order')).toBe(0));
+  });
+
+  it('creates the delivery canceled, offered to nobody, when the order was canceled before its food was ready', async () => {
+    const orderId = randomUUID();
+    await applied(canceledEvent(orderId, 'Canceled before cooking.'));
+    expect(await db.delivery.count({ where: { orderId } })).toBe(0);
+
+    const ready = readyEvent(orderId, { express: true });
+    await applied(ready);
+    const delivery = await db.delivery.findUniqueOrThrow({ where: { orderId } });
+    expect(delivery).toMatchObject({
+      status: 'CANCELED',
+      riderId: null,
+      cancelReason: 'Canceled before cooking.',
+      closedAt: new Date(ready.occurredAt),
+      feeWon: 5000,
+    });
+    expect(await outboxed('delivery.offered', orderId)).toHaveLength(0);
+    expect(await availableIds(nearRider)).not.toContain(delivery.id);
+    expect(errorCodes(await readDelivery(nearRider, delivery.id))).toEqual(['FORBIDDEN']);
+
+    // Announced again, it stays the one canceled delivery.
+    await applied(readyEvent(orderId));
+    expect(await db.delivery.findMany({ where: { orderId } })).toEqual([delivery]);
+    await eventually(async () => expect(await unacknowledged('kitchen')).toBe(0));
   });
 });

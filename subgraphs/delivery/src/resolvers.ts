@@ -5,66 +5,76 @@ import {
   type Resolvers,
   requireRole,
   roundKm,
+  type UseCase,
 } from '@baedal/service-kit';
 import type { DeliveryContext } from './context.js';
 import type { Db } from './db.js';
-import { canSeeDelivery, isPartyTo } from './deliveries/delivery.access.js';
+import type { DeliveryActionInput } from './deliveries/claim-delivery.command.js';
+import { canReadDelivery, isPartyTo } from './deliveries/delivery.access.js';
 import type { DeliveryState } from './deliveries/delivery.aggregate.js';
-import type { DeliveryCommands } from './deliveries/delivery.commands.js';
 import {
   availableDeliveries,
+  dispatchable,
   dropoffOf,
   pickupOf,
   riderDeliveries,
 } from './deliveries/delivery.queries.js';
+import type { DispatchPolicy } from './deliveries/dispatch.policy.js';
+import type { ReportAccidentInput } from './deliveries/report-accident.command.js';
 import type { Delivery, DeliveryStatus, Rider } from './generated/prisma/client.js';
-import { riderLocation } from './riders/rider-profile.js';
+import { riderLocation, riderPosition } from './riders/rider.queries.js';
 import type { UpdateRiderLocationInput } from './riders/update-rider-location.command.js';
 
-export interface DeliveryUseCases {
+/** What the resolvers read with, and the commands they run. */
+export interface DeliveryResolverParts {
   readonly db: Db;
-  readonly dispatchRadiusKm: number;
-  readonly deliveries: DeliveryCommands;
-  readonly updateRiderLocation: (
-    viewer: DeliveryContext['viewer'],
-    input: UpdateRiderLocationInput,
-  ) => Promise<Rider>;
+  readonly dispatch: DispatchPolicy;
+  readonly claimDelivery: UseCase<DeliveryActionInput, DeliveryState>;
+  readonly pickUpDelivery: UseCase<DeliveryActionInput, DeliveryState>;
+  readonly reportAccident: UseCase<ReportAccidentInput, DeliveryState>;
+  readonly updateRiderLocation: UseCase<UpdateRiderLocationInput, Rider>;
 }
 
 export function createResolvers({
   db,
-  dispatchRadiusKm,
-  deliveries,
+  dispatch,
+  claimDelivery,
+  pickUpDelivery,
+  reportAccident,
   updateRiderLocation,
-}: DeliveryUseCases): Resolvers<DeliveryContext> {
+}: DeliveryResolverParts): Resolvers<DeliveryContext> {
   /** Mutations answer with the delivery as a reader would load it. */
   const deliveryPayload = async (state: DeliveryState, context: DeliveryContext) => ({
     delivery: await context.loaders.delivery.clear(state.id).load(state.id),
   });
 
-  /** The delivery if the viewer may see it; null if it does not exist or they may not. */
-  const visibleDelivery = async (id: string, context: DeliveryContext) => {
-    const delivery = await context.loaders.delivery.load(id);
-    return delivery && canSeeDelivery(context.viewer, delivery) ? delivery : null;
-  };
+  /** Whether the viewer may read the delivery (see `canReadDelivery`). */
+  const mayRead = (delivery: Delivery, { viewer, loaders }: DeliveryContext) =>
+    canReadDelivery(viewer, dispatchable(delivery), dispatch, async (riderId) => {
+      const rider = await loaders.rider.load(riderId);
+      return rider && riderPosition(rider);
+    });
+
+  /**
+   * A delivery reached by reference (from an order, or the gateway's entity lookup), if the
+   * viewer may read it; null if there is none or they may not.
+   */
+  const readableOrNull = async (delivery: Delivery | null, context: DeliveryContext) =>
+    delivery && (await mayRead(delivery, context)) ? delivery : null;
 
   return {
     DateTime: dateTimeScalar,
 
     Query: {
       availableDeliveries: async (_: unknown, args: ConnectionArgs, context: DeliveryContext) => {
-        const rider = requireRole(context.viewer, 'RIDER');
-        return availableDeliveries(
-          db,
-          await context.loaders.rider.load(rider.id),
-          dispatchRadiusKm,
-          args,
-        );
+        const viewer = requireRole(context.viewer, 'RIDER');
+        const rider = await context.loaders.rider.load(viewer.id);
+        return availableDeliveries(db, dispatch, rider && riderPosition(rider), args);
       },
       delivery: async (_: unknown, { id }: { id: string }, context: DeliveryContext) => {
-        const viewer = requireRole(context.viewer);
+        requireRole(context.viewer);
         const delivery = await context.loaders.delivery.load(id);
-        if (delivery && !canSeeDelivery(viewer, delivery)) {
+        if (delivery && !(await mayRead(delivery, context))) {
           throw new ForbiddenError('This delivery is not yours to see.');
         }
         return delivery;
@@ -83,22 +93,27 @@ export function createResolvers({
         _: unknown,
         { input }: { input: UpdateRiderLocationInput },
         context: DeliveryContext,
-      ) => ({ rider: await updateRiderLocation(context.viewer, input) }),
+      ) => ({ rider: await updateRiderLocation.execute(context.viewer, input) }),
       claimDelivery: async (
         _: unknown,
-        { input }: { input: { deliveryId: string } },
+        { input }: { input: DeliveryActionInput },
         context: DeliveryContext,
-      ) => deliveryPayload(await deliveries.claim(context.viewer, input.deliveryId), context),
+      ) => deliveryPayload(await claimDelivery.execute(context.viewer, input), context),
       pickUpDelivery: async (
         _: unknown,
-        { input }: { input: { deliveryId: string } },
+        { input }: { input: DeliveryActionInput },
         context: DeliveryContext,
-      ) => deliveryPayload(await deliveries.pickUp(context.viewer, input.deliveryId), context),
+      ) => deliveryPayload(await pickUpDelivery.execute(context.viewer, input), context),
+      reportAccident: async (
+        _: unknown,
+        { input }: { input: ReportAccidentInput },
+        context: DeliveryContext,
+      ) => deliveryPayload(await reportAccident.execute(context.viewer, input), context),
     },
 
     Delivery: {
-      __resolveReference: ({ id }: { id: string }, context: DeliveryContext) =>
-        visibleDelivery(id, context),
+      __resolveReference: async ({ id }: { id: string }, context: DeliveryContext) =>
+        readableOrNull(await context.loaders.delivery.load(id), context),
       // Riders browsing offers learn which order it is, and where it goes, once they claim it.
       order: (delivery: Delivery, _: unknown, context: DeliveryContext) =>
         isPartyTo(context.viewer, delivery) ? { id: delivery.orderId } : null,
@@ -129,10 +144,8 @@ export function createResolvers({
 
     Order: {
       __resolveReference: ({ id }: { id: string }) => ({ id }),
-      delivery: async ({ id }: { id: string }, _: unknown, context: DeliveryContext) => {
-        const delivery = await context.loaders.deliveryByOrder.load(id);
-        return delivery && isPartyTo(context.viewer, delivery) ? delivery : null;
-      },
+      delivery: async ({ id }: { id: string }, _: unknown, context: DeliveryContext) =>
+        readableOrNull(await context.loaders.deliveryByOrder.load(id), context),
     },
   };
 }

@@ -19,12 +19,23 @@ const readyOrder = (express = false) => ({
   expressFeeWon: express ? 2000 : 0,
 });
 
-/** A delivery in `status`, claimed by `riderId` unless it is still available. */
+/**
+ * A delivery in `status`, claimed by `riderId` unless it is still available (a CANCELED one
+ * was canceled before pick-up).
+ */
 function delivery(status: DeliveryStatus = 'AVAILABLE', riderId: string | null = rider.id) {
   const offered = Delivery.offer(readyOrder(), offeredAt);
   offered.pullEvents();
   if (status === 'AVAILABLE') return offered;
-  return new Delivery({ ...offered.state, status, riderId, assignedAt: offeredAt, version: 1 });
+  const pickedUp = status === 'PICKED_UP' || status === 'DELIVERED';
+  return new Delivery({
+    ...offered.state,
+    status,
+    riderId,
+    assignedAt: offeredAt,
+    pickedUpAt: pickedUp ? offeredAt : null,
+    version: 1,
+  });
 }
 
 /** Runs `action` expecting it to throw `expected`, and checks it changed nothing. */
@@ -42,7 +53,10 @@ describe('delivery', () => {
     expect(d.state).toMatchObject({
       orderId: order.orderId,
       status: 'AVAILABLE',
+      deliveryFeeWon: 3000,
+      expressFeeWon: 0,
       feeWon: 3000,
+      cancelReason: null,
       riderId: null,
       version: 0,
       offeredAt,
@@ -67,7 +81,7 @@ describe('delivery', () => {
 
   it('pays the rider the express surcharge on top of the fee', () => {
     const d = Delivery.offer(readyOrder(true), offeredAt);
-    expect(d.state.feeWon).toBe(5000);
+    expect(d.state).toMatchObject({ deliveryFeeWon: 3000, expressFeeWon: 2000, feeWon: 5000 });
     expect(d.pullEvents()[0]?.payload).toMatchObject({ express: true, feeWon: 5000 });
   });
 
@@ -162,4 +176,117 @@ describe('delivery', () => {
       });
     },
   );
+
+  it('is canceled by its rider reporting an accident once they have the food, and announces it', () => {
+    const d = delivery('PICKED_UP');
+    d.reportAccident(rider, 'Dropped the box in the rain.', at);
+    expect(d.state).toMatchObject({
+      status: 'CANCELED',
+      closedAt: at,
+      cancelReason: 'Dropped the box in the rain.',
+      riderId: rider.id,
+    });
+    expect(d.isOpen).toBe(false);
+    expect(d.pullEvents()).toMatchObject([
+      {
+        type: 'delivery.accident-reported',
+        correlationId: d.state.orderId,
+        actor: rider,
+        occurredAt: at.toISOString(),
+        payload: {
+          deliveryId: d.state.id,
+          orderId: d.state.orderId,
+          riderId: rider.id,
+          description: 'Dropped the box in the rain.',
+        },
+      },
+    ]);
+  });
+
+  it.each(['ASSIGNED', 'PICKED_UP', 'CANCELED'] as const)(
+    'refuses an accident report from a rider who is not the rider of a delivery that is %s',
+    (status) => {
+      const d = delivery(status, otherRider.id);
+      expectRefusal(d, () => d.reportAccident(rider, 'Spilled.', at), { code: 'FORBIDDEN' });
+    },
+  );
+
+  it('refuses an accident report on a delivery nobody has claimed', () => {
+    const d = delivery('AVAILABLE');
+    expectRefusal(d, () => d.reportAccident(rider, 'Spilled.', at), { code: 'FORBIDDEN' });
+  });
+
+  it.each(['ASSIGNED', 'DELIVERED', 'CANCELED'] as const)(
+    'refuses an accident report from its rider on a delivery that is %s',
+    (status) => {
+      const d = delivery(status, rider.id);
+      expectRefusal(d, () => d.reportAccident(rider, 'Spilled.', at), {
+        code: 'INVALID_TRANSITION',
+        details: expect.objectContaining({ currentStatus: status }),
+      });
+    },
+  );
+
+  it("is delivered after all when the customer's confirmation overtook its rider's accident report", () => {
+    const d = delivery('PICKED_UP');
+    d.reportAccident(rider, 'Spilled.', at);
+    d.pullEvents();
+    const confirmedAt = new Date('2026-11-20T12:06:00Z');
+    d.complete(confirmedAt);
+    expect(d.state).toMatchObject({
+      status: 'DELIVERED',
+      closedAt: confirmedAt,
+      cancelReason: null,
+    });
+    expect(d.pullEvents()).toEqual([]);
+  });
+
+  it.each(['AVAILABLE', 'ASSIGNED', 'PICKED_UP'] as const)(
+    'is canceled with the order when it is %s, announcing nothing',
+    (status) => {
+      const d = delivery(status);
+      expect(d.isOpen).toBe(true);
+      d.cancel({ reason: 'Changed my mind', at });
+      expect(d.state).toMatchObject({
+        status: 'CANCELED',
+        closedAt: at,
+        cancelReason: 'Changed my mind',
+      });
+      expect(d.pullEvents()).toEqual([]);
+    },
+  );
+
+  it.each(['DELIVERED', 'CANCELED'] as const)(
+    'refuses to cancel a delivery that is already %s',
+    (status) => {
+      const d = delivery(status);
+      expect(d.isOpen).toBe(false);
+      expectRefusal(d, () => d.cancel({ reason: null, at }), {
+        code: 'INVALID_TRANSITION',
+        details: expect.objectContaining({ currentStatus: status }),
+      });
+    },
+  );
+
+  it('is created canceled, offered to nobody, for an order canceled before its food was ready', () => {
+    const order = readyOrder(true);
+    const d = Delivery.ofCanceledOrder(order, { reason: 'Too slow', at: offeredAt }, at);
+    expect(d.state).toMatchObject({
+      orderId: order.orderId,
+      status: 'CANCELED',
+      riderId: null,
+      version: 0,
+      deliveryFeeWon: 3000,
+      expressFeeWon: 2000,
+      feeWon: 5000,
+      offeredAt: at,
+      closedAt: at,
+      cancelReason: 'Too slow',
+    });
+    expect(d.pullEvents()).toEqual([]);
+    expectRefusal(d, () => d.claim(rider, at), {
+      code: 'INVALID_TRANSITION',
+      details: expect.objectContaining({ currentStatus: 'CANCELED' }),
+    });
+  });
 });

@@ -1,5 +1,6 @@
-import { ConflictError, isUuid } from '@baedal/domain';
+import { BadUserInputError, isUuid } from '@baedal/domain';
 import type { Outbox } from '@baedal/event-bus';
+import { requireUpdated } from '@baedal/service-kit';
 import type { Db, Tx } from '../db.js';
 import type { Delivery as DeliveryRow } from '../generated/prisma/client.js';
 import { Delivery } from './delivery.aggregate.js';
@@ -15,6 +16,17 @@ export class DeliveryRepository {
     return row && toAggregate(row);
   }
 
+  /**
+   * The delivery a command's input names (`input.deliveryId`), or `BAD_USER_INPUT` on that
+   * field when there is none.
+   */
+  async requireForInput(tx: Tx, deliveryId: string): Promise<Delivery> {
+    const delivery = await this.find(tx, deliveryId);
+    if (!delivery) throw new BadUserInputError('input.deliveryId', 'no delivery has this id.');
+    return delivery;
+  }
+
+  /** The delivery of an order (an order has at most one); null if it has none yet. */
   async findByOrder(db: Db | Tx, orderId: string): Promise<Delivery | null> {
     if (!isUuid(orderId)) return null;
     const row = await db.delivery.findUnique({ where: { orderId } });
@@ -22,9 +34,20 @@ export class DeliveryRepository {
   }
 
   /**
-   * Inserts a new delivery or updates a loaded one if nobody changed it since it was loaded
-   * (otherwise `CONFLICT`: of two riders claiming at once exactly one wins), then appends its
-   * events.
+   * Holds, until `tx` ends, a lock on everything this subgraph knows of one order. The
+   * handlers that create an order's delivery and cancel it take it first: each decides on the
+   * absence of the other's row (no delivery yet, no cancellation yet), and two replicas
+   * running them at once would otherwise both miss the other and leave a canceled order's
+   * delivery available.
+   */
+  async lockOrder(tx: Tx, orderId: string): Promise<void> {
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`order:${orderId}`}, 0))`;
+  }
+
+  /**
+   * Inserts a new delivery (version 1), or updates a loaded one if nobody saved it since it
+   * was loaded (`StaleVersionError`, a `CONFLICT`, otherwise: of two riders claiming at once
+   * exactly one wins), then appends its events.
    */
   async save(tx: Tx, delivery: Delivery): Promise<void> {
     const { version, pickup, dropoff, ...state } = delivery.state;
@@ -34,6 +57,7 @@ export class DeliveryRepository {
       assignedAt: state.assignedAt,
       pickedUpAt: state.pickedUpAt,
       closedAt: state.closedAt,
+      cancelReason: state.cancelReason,
       version: version + 1,
     };
     if (version === 0) {
@@ -53,6 +77,8 @@ export class DeliveryRepository {
           dropoffAddress: dropoff.address,
           dropoffLat: dropoff.location.lat,
           dropoffLng: dropoff.location.lng,
+          deliveryFeeWon: state.deliveryFeeWon,
+          expressFeeWon: state.expressFeeWon,
           feeWon: state.feeWon,
           offeredAt: state.offeredAt,
         },
@@ -62,11 +88,7 @@ export class DeliveryRepository {
         where: { id: state.id, version },
         data: columns,
       });
-      if (count === 0) {
-        throw new ConflictError(
-          'The delivery changed meanwhile (another rider may have claimed it first); load it again.',
-        );
-      }
+      requireUpdated(count, 'delivery', state.id);
     }
     await this.outbox.append(tx, delivery.pullEvents());
   }
@@ -90,6 +112,8 @@ function toAggregate(row: DeliveryRow): Delivery {
       address: row.dropoffAddress,
       location: { lat: row.dropoffLat, lng: row.dropoffLng },
     },
+    deliveryFeeWon: row.deliveryFeeWon,
+    expressFeeWon: row.expressFeeWon,
     feeWon: row.feeWon,
     riderId: row.riderId,
     version: row.version,
@@ -97,5 +121,6 @@ function toAggregate(row: DeliveryRow): Delivery {
     assignedAt: row.assignedAt,
     pickedUpAt: row.pickedUpAt,
     closedAt: row.closedAt,
+    cancelReason: row.cancelReason,
   });
 }

@@ -1,6 +1,6 @@
 import { assertCoordinates, type Coordinates, ForbiddenError } from '@baedal/domain';
 import type { Viewer } from '@baedal/identity';
-import { requirePerson } from '@baedal/service-kit';
+import { requirePerson, type UseCase } from '@baedal/service-kit';
 import type { Db } from '../db.js';
 import { Prisma, type Rider } from '../generated/prisma/client.js';
 
@@ -12,15 +12,17 @@ export interface UpdateRiderLocationInput {
  * Records where the signed-in rider is now; deliveries are offered, and may be claimed,
  * around this location. Refuses coordinates off the globe (`BAD_USER_INPUT`), anyone but a
  * rider (`FORBIDDEN`, administrators included: the location is the viewer's own) and
- * accounts without a rider profile (`FORBIDDEN`). No event: nobody else acts on a rider's
- * position.
+ * accounts without a rider profile (`FORBIDDEN`). One statement, no event: the rider is no
+ * aggregate with rules to keep, and nobody else acts on a rider's position.
  */
-export function updateRiderLocation(db: Db) {
-  return async (viewer: Viewer | null, input: UpdateRiderLocationInput): Promise<Rider> => {
+export class UpdateRiderLocation implements UseCase<UpdateRiderLocationInput, Rider> {
+  constructor(private readonly db: Db) {}
+
+  async execute(viewer: Viewer | null, input: UpdateRiderLocationInput): Promise<Rider> {
     const actor = requirePerson(viewer, 'RIDER');
     const { lat, lng } = assertCoordinates(input.location, 'input.location');
     try {
-      return await db.rider.update({
+      return await this.db.rider.update({
         where: { id: actor.id },
         data: { lat, lng, locationUpdatedAt: new Date() },
       });
@@ -28,7 +30,7 @@ export function updateRiderLocation(db: Db) {
       if (isRecordNotFound(error)) throw new ForbiddenError('No rider profile for this account.');
       throw error;
     }
-  };
+  }
 }
 
 function isRecordNotFound(error: unknown): boolean {
