@@ -1,4 +1,5 @@
 export { requireOwner, requirePerson, requireRole } from './access.js';
+export { type BackgroundJob, PeriodicJob, type PeriodicJobOptions } from './background-job.js';
 export { byKey } from './by-key.js';
 export {
   type ConfigOf,

@@ -11,6 +11,7 @@ import { IdentityVerifier, type Viewer } from '@baedal/identity';
 import type express from 'express';
 import type { GraphQLSchema } from 'graphql';
 import { Redis } from 'ioredis';
+import type { BackgroundJob } from './background-job.js';
 import type { ConfigOf, subgraphVariables } from './config.js';
 import { createLogger, type Logger } from './logger.js';
 import { Resources } from './resources.js';
@@ -38,7 +39,7 @@ export interface SubgraphContext<Loaders> {
   readonly loaders: Loaders;
 }
 
-/** What a subgraph's wiring returns: its schema, loaders, event handlers and seed. */
+/** What a subgraph's wiring returns: its schema, loaders, event handlers, jobs and seed. */
 export interface SubgraphParts<Loaders, Tx> {
   readonly schema: GraphQLSchema;
   /** A fresh set of loaders, made for every request. */
@@ -47,13 +48,15 @@ export interface SubgraphParts<Loaders, Tx> {
   /** Loads demo data when `SEED_DEMO_DATA` is set; must be idempotent. */
   readonly seed?: () => Promise<void>;
   readonly routes?: (app: express.Express) => void;
+  /** Background work, started after the event consumer and stopped before it. */
+  readonly jobs?: readonly BackgroundJob[];
 }
 
 /**
  * Starts a subgraph: opens its database and Redis connections, checks both answer, starts
- * its outbox relay, seeds demo data if asked, starts its event consumer and finally its
- * HTTP server. Disposal runs in reverse: stop taking requests, stop consuming, stop
- * relaying, close connections. If any step fails, whatever was opened is closed again.
+ * its outbox relay, seeds demo data if asked, starts its event consumer, its background jobs
+ * and finally its HTTP server. Disposal runs in reverse: stop taking requests, stop the jobs,
+ * stop consuming, stop relaying, close connections. If any step fails, whatever was opened is closed again.
  */
 export async function startSubgraph<Tx extends SqlClient, Loaders>(
   name: string,
@@ -102,6 +105,11 @@ export async function startSubgraph<Tx extends SqlClient, Loaders>(
       });
       await consumer.start();
       resources.use(consumer);
+    }
+
+    for (const job of parts.jobs ?? []) {
+      job.start();
+      resources.use(job);
     }
 
     const server = await startSubgraphServer({
