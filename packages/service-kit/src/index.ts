@@ -1,8 +1,10 @@
 export { requireOwner, requirePerson, requireRole } from './access.js';
+export { type BackgroundJob, PeriodicJob, type PeriodicJobOptions } from './background-job.js';
 export { byKey } from './by-key.js';
 export {
   type ConfigOf,
   developmentSecrets,
+  flag,
   loadConfig,
   milliseconds,
   secret,
@@ -40,7 +42,6 @@ export {
   timeCursor,
   toConnection,
 } from './pagination.js';
-export { PeriodicJob, type PeriodicJobOptions } from './periodic-job.js';
 export { Resources } from './resources.js';
 export { type ReadyMessage, type RunningService, runService } from './run-service.js';
 export { dateTimeScalar } from './scalars.js';

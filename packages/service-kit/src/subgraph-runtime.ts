@@ -11,9 +11,9 @@ import { IdentityVerifier, type Viewer } from '@baedal/identity';
 import type express from 'express';
 import type { GraphQLSchema } from 'graphql';
 import { Redis } from 'ioredis';
+import type { BackgroundJob } from './background-job.js';
 import type { ConfigOf, subgraphVariables } from './config.js';
 import { createLogger, type Logger } from './logger.js';
-import type { PeriodicJob } from './periodic-job.js';
 import { Resources } from './resources.js';
 import type { RunningService } from './run-service.js';
 import { startSubgraphServer } from './subgraph-server.js';
@@ -45,19 +45,19 @@ export interface SubgraphParts<Loaders, Tx> {
   /** A fresh set of loaders, made for every request. */
   readonly loaders: () => Loaders;
   readonly subscriptions: readonly Subscription<Tx>[];
-  /** Background work on a schedule; started once the service consumes events. */
-  readonly jobs?: readonly PeriodicJob[];
-  /** Closes what the wiring itself opened (clients of other services); called on shutdown. */
-  readonly dispose?: () => void;
   /** Loads demo data when `SEED_DEMO_DATA` is set; must be idempotent. */
   readonly seed?: () => Promise<void>;
   readonly routes?: (app: express.Express) => void;
+  /** Background work, started after the event consumer and stopped before it. */
+  readonly jobs?: readonly BackgroundJob[];
+  /** Closes what the wiring itself opened (clients of other services); called on shutdown. */
+  readonly dispose?: () => void;
 }
 
 /**
  * Starts a subgraph: opens its database and Redis connections, checks both answer, starts
  * its outbox relay, seeds demo data if asked, starts its event consumer, its background jobs
- * and finally its HTTP server. Disposal runs in reverse: stop taking requests, stop jobs,
+ * and finally its HTTP server. Disposal runs in reverse: stop taking requests, stop the jobs,
  * stop consuming, stop relaying, close connections. If any step fails, whatever was opened is closed again.
  */
 export async function startSubgraph<Tx extends SqlClient, Loaders>(
@@ -109,6 +109,7 @@ export async function startSubgraph<Tx extends SqlClient, Loaders>(
       await consumer.start();
       resources.use(consumer);
     }
+
     for (const job of parts.jobs ?? []) {
       job.start();
       resources.use(job);

@@ -69,7 +69,7 @@ export function start(config: OrderConfig): Promise<RunningService> {
           name: 'expire unpaid orders',
           intervalMs: config.unpaidOrderSweepMs,
           logger,
-          run: async () => {
+          round: async () => {
             await expiry.run();
           },
         }),

@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { eventStream, Outbox } from '@baedal/event-bus';
-import { IdentityAsserter, identityHeader } from '@baedal/identity';
-import { createLogger, developmentSecrets } from '@baedal/service-kit';
+import { chargePath, orderCanceled } from '@baedal/contracts';
+import { eventStream, publishEvent } from '@baedal/event-bus';
+import { IdentityAsserter, identityHeader, type Viewer } from '@baedal/identity';
+import { developmentSecrets } from '@baedal/service-kit';
 import {
+  errorCodes,
   eventually,
   type SubgraphUnderTest,
   startSubgraphForTest,
@@ -10,17 +12,14 @@ import {
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadPaymentConfig } from './config.js';
-import { connectDatabase, type Db, type Tx } from './db.js';
-import type { CardCharge, CardChargeRequest, CardGateway } from './payments/card.gateway.js';
-import { chargesPath } from './payments/charge.route.js';
-import { chargeOrder } from './payments/charge-order.command.js';
-import type { Payment } from './payments/payment.aggregate.js';
-import { PaymentRepository } from './payments/payment.repository.js';
+import { connectDatabase, type Db } from './db.js';
 import { start } from './server.js';
 
 const customer = { id: 'customer-1', role: 'CUSTOMER' } as const;
 const otherCustomer = { id: 'customer-2', role: 'CUSTOMER' } as const;
 const admin = { id: 'admin-1', role: 'ADMIN' } as const;
+const owner = { id: 'owner-1', role: 'STORE_OWNER' } as const;
+const rider = { id: 'rider-1', role: 'RIDER' } as const;
 
 const orderService = new IdentityAsserter(developmentSecrets.internalJwt, 'order');
 const router = new IdentityAsserter(developmentSecrets.internalJwt, 'router');
@@ -39,7 +38,7 @@ beforeAll(async () => {
     connectDatabase,
   );
   ({ db, redis, prefix, call } = payment);
-  chargesUrl = payment.url.replace(/\/graphql$/, chargesPath);
+  chargesUrl = payment.url.replace(/\/graphql$/, chargePath);
 });
 
 afterAll(() => payment?.[Symbol.asyncDispose]());
@@ -50,7 +49,7 @@ interface ChargeReply {
     paymentId?: string;
     status?: string;
     declineReason?: string | null;
-    error?: { code: string; message: string; field?: string };
+    error?: { code: string; message: string; field?: string; currentStatus?: string };
   };
 }
 
@@ -58,7 +57,10 @@ const newCharge = (change: Record<string, unknown> = {}) => ({
   orderId: randomUUID(),
   customerId: customer.id,
   amountWon: 41_000,
+  deliveryFeeWon: 3_000,
+  expressFeeWon: 2_000,
   cardToken: 'tok_visa_4242',
+  attemptKey: randomUUID(),
   ...change,
 });
 
@@ -81,9 +83,22 @@ async function postCharge(
   return { status: response.status, body: (await response.json()) as ChargeReply['body'] };
 }
 
+/** Plays the order subgraph announcing that an order ended without delivery. */
+async function publishCancel(
+  order: { orderId: string; customerId: string },
+  status: 'CANCELED' | 'REJECTED' = 'CANCELED',
+) {
+  const event = orderCanceled.create(
+    { ...order, storeId: 'store-1', status, reason: 'Changed my mind.' },
+    { actor: customer },
+  );
+  await publishEvent(redis, prefix, event);
+  return event;
+}
+
 /**
  * The events the payment subgraph announced about `orderId`, once its relay has published
- * everything committed so far: what is in the stream then is all there will ever be.
+ * everything committed so far: what is in the stream then is all there is so far.
  */
 async function announcedFor(orderId: string) {
   await eventually(async () =>
@@ -94,28 +109,78 @@ async function announcedFor(orderId: string) {
     .filter((event) => event.correlationId === orderId);
 }
 
-const paymentRow = (orderId: string) => db.payment.findUniqueOrThrow({ where: { orderId } });
+const paymentRow = (orderId: string) =>
+  db.payment.findUniqueOrThrow({
+    where: { orderId },
+    include: { attempts: { orderBy: { startedAt: 'asc' } } },
+  });
+
+/** What the card provider's books hold for the order: its charges and its refund. */
+async function booksOf(orderId: string) {
+  const row = await db.payment.findUnique({ where: { orderId }, include: { attempts: true } });
+  if (!row) return [];
+  return db.simulatedCardOperation.findMany({
+    where: {
+      idempotencyKey: { in: [...row.attempts.map((attempt) => attempt.key), `refund:${row.id}`] },
+    },
+    orderBy: { createdAt: 'asc' },
+  });
+}
+
+/**
+ * Whether the payment subgraph's consumer group was handed every event of the order stream
+ * and acknowledged them all. XINFO answers flat [name, value, name, value ...] lists.
+ */
+async function ordersConsumed(): Promise<boolean> {
+  const [group = []] = (await redis.xinfo('GROUPS', eventStream(prefix, 'order'))) as unknown[][];
+  const info = Object.fromEntries(
+    Array.from({ length: group.length / 2 }, (_, i) => [group[2 * i], group[2 * i + 1]]),
+  );
+  return info.pending === 0 && info.lag === 0;
+}
+
+const pointsOf = (orderId: string) =>
+  db.pointsEntry.findMany({ where: { orderId }, orderBy: { createdAt: 'asc' } });
 
 describe('charging an order', () => {
-  it('captures a good card and announces the capture on the payment stream', async () => {
+  it('captures a good card, records the attempt, earns points and announces the capture', async () => {
     const charge = newCharge();
     const reply = await postCharge(charge);
 
-    expect(reply.status).toBe(200);
-    expect(reply.body).toEqual({
-      paymentId: expect.stringMatching(/^[0-9a-f-]{36}$/),
-      status: 'CAPTURED',
-      declineReason: null,
+    expect(reply).toEqual({
+      status: 200,
+      body: {
+        paymentId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+        status: 'CAPTURED',
+        declineReason: null,
+      },
     });
     expect(await paymentRow(charge.orderId)).toMatchObject({
       id: reply.body.paymentId,
       customerId: customer.id,
       amountWon: 41_000,
+      deliveryFeeWon: 3_000,
+      expressFeeWon: 2_000,
       status: 'CAPTURED',
       cardLast4: '4242',
-      attempts: 1,
+      pointsEarned: 410,
       capturedAt: expect.any(Date),
+      attempts: [
+        expect.objectContaining({
+          key: charge.attemptKey,
+          cardLast4: '4242',
+          amountWon: 41_000,
+          status: 'APPROVED',
+          settledAt: expect.any(Date),
+        }),
+      ],
     });
+    expect(await booksOf(charge.orderId)).toEqual([
+      expect.objectContaining({ kind: 'charge', amountWon: 41_000, approved: true }),
+    ]);
+    expect(await pointsOf(charge.orderId)).toEqual([
+      expect.objectContaining({ customerId: customer.id, kind: 'EARNED', points: 410 }),
+    ]);
     expect(await announcedFor(charge.orderId)).toEqual([
       expect.objectContaining({
         type: 'payment.captured',
@@ -131,60 +196,31 @@ describe('charging an order', () => {
     ]);
   });
 
-  it('answers a repeated charge with the same payment, charging and announcing nothing more', async () => {
+  it('answers a repeated request with the same payment, charging and announcing nothing more', async () => {
     const charge = newCharge();
     const first = await postCharge(charge);
-    // A token that would be declined shows that the card was not charged again.
+    // Whatever the key and card: a captured order is not charged again.
     const again = await postCharge({ ...charge, cardToken: 'tok_declined' });
+    const otherKey = await postCharge({ ...charge, attemptKey: randomUUID() });
 
     expect(again).toEqual(first);
-    expect(await paymentRow(charge.orderId)).toMatchObject({ attempts: 1, cardLast4: '4242' });
+    expect(otherKey).toEqual(first);
+    expect((await paymentRow(charge.orderId)).attempts).toHaveLength(1);
+    expect(await booksOf(charge.orderId)).toHaveLength(1);
     expect(await announcedFor(charge.orderId)).toHaveLength(1);
   });
 
-  it('declines tok_declined with the reason and announces nothing', async () => {
-    const charge = newCharge({ cardToken: 'tok_declined' });
-    const reply = await postCharge(charge);
-
-    expect(reply.status).toBe(200);
-    expect(reply.body).toMatchObject({
-      status: 'DECLINED',
-      declineReason: 'The card was declined by its issuer.',
-    });
-    expect(await paymentRow(charge.orderId)).toMatchObject({
-      status: 'DECLINED',
-      capturedAt: null,
-      attempts: 1,
-    });
-    expect(await announcedFor(charge.orderId)).toEqual([]);
-  });
-
-  it('captures a retry with a good card after a decline, as the second attempt of the same payment', async () => {
-    const charge = newCharge({ cardToken: 'tok_declined' });
-    const declined = await postCharge(charge);
-    const retried = await postCharge({ ...charge, cardToken: 'tok_mastercard_5100' });
-
-    expect(retried.body).toEqual({
-      paymentId: declined.body.paymentId,
-      status: 'CAPTURED',
-      declineReason: null,
-    });
-    expect(await paymentRow(charge.orderId)).toMatchObject({
-      status: 'CAPTURED',
-      cardLast4: '5100',
-      declineReason: null,
-      attempts: 2,
-    });
-    expect(await announcedFor(charge.orderId)).toEqual([
-      expect.objectContaining({
-        payload: expect.objectContaining({ paymentId: retried.body.paymentId }),
-      }),
-    ]);
-  });
-
-  it('records one payment and one event when one order is charged five times at once', async () => {
+  it.each([
+    ['the same key', () => randomUUID()],
+    ['different keys', undefined],
+  ])('charges the card once when five requests with %s arrive at once', async (_, key) => {
     const charge = newCharge();
-    const replies = await Promise.all(Array.from({ length: 5 }, () => postCharge(charge)));
+    const sharedKey = key?.();
+    const replies = await Promise.all(
+      Array.from({ length: 5 }, () =>
+        postCharge({ ...charge, attemptKey: sharedKey ?? randomUUID() }),
+      ),
+    );
 
     const paymentId = replies[0]!.body.paymentId;
     for (const reply of replies) {
@@ -194,17 +230,109 @@ describe('charging an order', () => {
       });
     }
     expect(await db.payment.count({ where: { orderId: charge.orderId } })).toBe(1);
+    expect((await paymentRow(charge.orderId)).attempts).toHaveLength(1);
+    expect(await booksOf(charge.orderId)).toHaveLength(1);
+    expect(await pointsOf(charge.orderId)).toHaveLength(1);
     expect(await announcedFor(charge.orderId)).toHaveLength(1);
   });
 
-  it('refuses a repeated charge for another amount with CONFLICT, and changes nothing', async () => {
-    const charge = newCharge();
+  it('declines tok_declined with the reason, and announces nothing', async () => {
+    const charge = newCharge({ cardToken: 'tok_declined' });
+    const reply = await postCharge(charge);
+
+    expect(reply).toEqual({
+      status: 200,
+      body: {
+        paymentId: expect.any(String),
+        status: 'DECLINED',
+        declineReason: 'The card was declined by its issuer.',
+      },
+    });
+    expect(await paymentRow(charge.orderId)).toMatchObject({
+      status: 'DECLINED',
+      declineReason: 'The card was declined by its issuer.',
+      capturedAt: null,
+      pointsEarned: 0,
+      attempts: [expect.objectContaining({ status: 'DECLINED' })],
+    });
+    expect(await pointsOf(charge.orderId)).toEqual([]);
+    expect(await announcedFor(charge.orderId)).toEqual([]);
+  });
+
+  it('replays a decline for its key, and charges a new key with the new card', async () => {
+    const charge = newCharge({ cardToken: 'tok_declined' });
+    const declined = await postCharge(charge);
+    // A retried placeOrder repeats its key: it learns the decline again, whatever the card.
+    const replayed = await postCharge({ ...charge, cardToken: 'tok_visa_4242' });
+    const paid = await postCharge({
+      ...charge,
+      attemptKey: randomUUID(),
+      cardToken: 'tok_mastercard_5100',
+    });
+
+    expect(replayed).toEqual(declined);
+    expect(paid.body).toEqual({
+      paymentId: declined.body.paymentId,
+      status: 'CAPTURED',
+      declineReason: null,
+    });
+    expect(await paymentRow(charge.orderId)).toMatchObject({
+      status: 'CAPTURED',
+      cardLast4: '5100',
+      declineReason: null,
+      attempts: [
+        expect.objectContaining({ key: charge.attemptKey, status: 'DECLINED' }),
+        expect.objectContaining({ cardLast4: '5100', status: 'APPROVED' }),
+      ],
+    });
+    expect((await booksOf(charge.orderId)).map((operation) => operation.approved)).toEqual([
+      false,
+      true,
+    ]);
+    expect(await announcedFor(charge.orderId)).toEqual([
+      expect.objectContaining({ type: 'payment.captured' }),
+    ]);
+  });
+
+  it.each([
+    ['another amount', { amountWon: 1, deliveryFeeWon: 0, expressFeeWon: 0 }],
+    ['another customer', { customerId: 'customer-2' }],
+    ['other fees', { expressFeeWon: 0 }],
+  ])('refuses a repeated charge for %s with CONFLICT, and changes nothing', async (_, change) => {
+    const charge = newCharge({ cardToken: 'tok_declined' });
     await postCharge(charge);
-    const reply = await postCharge({ ...charge, amountWon: 1 });
+    const before = await paymentRow(charge.orderId);
+    const reply = await postCharge(
+      { ...charge, ...change, attemptKey: randomUUID(), cardToken: 'tok_visa' },
+      orderService.assert(null),
+    );
 
     expect(reply.status).toBe(409);
     expect(reply.body.error).toMatchObject({ code: 'CONFLICT' });
-    expect(await paymentRow(charge.orderId)).toMatchObject({ amountWon: 41_000, attempts: 1 });
+    expect(await paymentRow(charge.orderId)).toEqual(before);
+  });
+
+  it('refuses an attempt key already used for another order with CONFLICT, and changes nothing', async () => {
+    const first = newCharge();
+    await postCharge(first);
+    const second = newCharge({ cardToken: 'tok_declined' });
+    await postCharge(second);
+    const before = await paymentRow(second.orderId);
+
+    const reply = await postCharge({ ...second, attemptKey: first.attemptKey });
+
+    expect(reply.status).toBe(409);
+    expect(reply.body.error).toMatchObject({ code: 'CONFLICT', attemptKey: first.attemptKey });
+    expect(await paymentRow(second.orderId)).toEqual(before);
+  });
+
+  it("refuses a customer's charge of another customer's order with 403, and changes nothing", async () => {
+    const charge = newCharge();
+    const reply = await postCharge(charge, orderService.assert(otherCustomer));
+
+    expect(reply.status).toBe(403);
+    expect(reply.body.error).toMatchObject({ code: 'FORBIDDEN' });
+    expect(await db.payment.count({ where: { orderId: charge.orderId } })).toBe(0);
   });
 
   it.each([
@@ -227,8 +355,13 @@ describe('charging an order', () => {
     ['amountWon', { amountWon: 1.5 }],
     ['amountWon', { amountWon: 100_000_001 }],
     ['amountWon', { amountWon: '41000' }],
+    ['deliveryFeeWon', { deliveryFeeWon: -1 }],
+    ['deliveryFeeWon', { deliveryFeeWon: 41_001, expressFeeWon: 0 }],
+    ['expressFeeWon', { expressFeeWon: 38_001 }],
     ['cardToken', { cardToken: '' }],
     ['cardToken', { cardToken: 't'.repeat(201) }],
+    ['attemptKey', { attemptKey: undefined }],
+    ['attemptKey', { attemptKey: 'k'.repeat(101) }],
   ])(
     'refuses a bad %s with 400 BAD_USER_INPUT naming it, and changes nothing',
     async (field, change) => {
@@ -249,11 +382,131 @@ describe('charging an order', () => {
   });
 });
 
+describe('an order that ends without delivery (order.canceled)', () => {
+  it('records a CANCELED payment for an order not charged yet, and refuses a late charge', async () => {
+    const charge = newCharge();
+    await publishCancel(charge);
+    await eventually(async () =>
+      expect(await paymentRow(charge.orderId)).toMatchObject({
+        status: 'CANCELED',
+        customerId: customer.id,
+        orderClosedAt: expect.any(Date),
+        cardLast4: null,
+        attempts: [],
+      }),
+    );
+
+    const late = await postCharge(charge);
+
+    expect(late.status).toBe(409);
+    expect(late.body.error).toMatchObject({
+      code: 'INVALID_TRANSITION',
+      currentStatus: 'CANCELED',
+    });
+    expect((await paymentRow(charge.orderId)).attempts).toEqual([]);
+    expect(await booksOf(charge.orderId)).toEqual([]);
+  });
+
+  it.each(['CANCELED', 'REJECTED'] as const)(
+    'refunds a captured payment of a %s order and takes its points back',
+    async (status) => {
+      const charge = newCharge();
+      const { body } = await postCharge(charge);
+      await publishCancel(charge, status);
+
+      await eventually(async () =>
+        expect(await paymentRow(charge.orderId)).toMatchObject({
+          status: 'REFUNDED',
+          orderClosedAt: expect.any(Date),
+          refundedAt: expect.any(Date),
+          pointsEarned: 410,
+        }),
+      );
+      expect(await booksOf(charge.orderId)).toEqual([
+        expect.objectContaining({ kind: 'charge', approved: true }),
+        expect.objectContaining({
+          idempotencyKey: `refund:${body.paymentId}`,
+          kind: 'refund',
+          amountWon: 41_000,
+        }),
+      ]);
+      expect((await pointsOf(charge.orderId)).map(({ kind, points }) => [kind, points])).toEqual([
+        ['EARNED', 410],
+        ['REVERSED', -410],
+      ]);
+      expect(await announcedFor(charge.orderId)).toEqual([
+        expect.objectContaining({ type: 'payment.captured' }),
+        expect.objectContaining({
+          type: 'payment.refunded',
+          actor: { role: 'SYSTEM', id: null },
+          payload: {
+            paymentId: body.paymentId,
+            orderId: charge.orderId,
+            customerId: customer.id,
+            amountWon: 41_000,
+            pointsReversed: 410,
+          },
+        }),
+      ]);
+
+      const late = await postCharge({ ...charge, attemptKey: randomUUID() });
+      expect(late.status).toBe(409);
+      expect(late.body.error).toMatchObject({
+        code: 'INVALID_TRANSITION',
+        currentStatus: 'REFUNDED',
+      });
+    },
+  );
+
+  it('cancels a declined payment, and refuses charging it again', async () => {
+    const charge = newCharge({ cardToken: 'tok_declined' });
+    await postCharge(charge);
+    await publishCancel(charge);
+
+    await eventually(async () =>
+      expect(await paymentRow(charge.orderId)).toMatchObject({
+        status: 'CANCELED',
+        orderClosedAt: expect.any(Date),
+        declineReason: 'The card was declined by its issuer.',
+      }),
+    );
+    const late = await postCharge({ ...charge, attemptKey: randomUUID(), cardToken: 'tok_visa' });
+
+    expect(late.body.error).toMatchObject({
+      code: 'INVALID_TRANSITION',
+      currentStatus: 'CANCELED',
+    });
+    expect(await booksOf(charge.orderId)).toHaveLength(1);
+    expect(await announcedFor(charge.orderId)).toEqual([]);
+  });
+
+  it('refunds and takes the points back once, however often the cancel arrives', async () => {
+    const charge = newCharge();
+    await postCharge(charge);
+    const event = await publishCancel(charge);
+    // The same event delivered again (a relay that crashed after publishing), then a second one.
+    await publishEvent(redis, prefix, event);
+    await publishCancel(charge);
+
+    await eventually(async () =>
+      expect(await paymentRow(charge.orderId)).toMatchObject({ status: 'REFUNDED' }),
+    );
+    await eventually(async () => expect(await ordersConsumed()).toBe(true));
+    expect(await pointsOf(charge.orderId)).toHaveLength(2);
+    expect(await booksOf(charge.orderId)).toHaveLength(2);
+    expect(
+      (await announcedFor(charge.orderId)).filter((e) => e.type === 'payment.refunded'),
+    ).toHaveLength(1);
+  });
+});
+
 describe('Order.payment', () => {
-  const paymentOf = (viewer: Parameters<typeof call>[0], orderId: string) =>
+  const paymentOf = (viewer: Viewer | null, orderId: string) =>
     call<{ _entities: { payment: Record<string, unknown> | null }[] }>(
       viewer,
-      'query($id: ID!) { _entities(representations: [{ __typename: "Order", id: $id }]) { ... on Order { payment { status amountWon cardLast4 declineReason } } } }',
+      `query($id: ID!) { _entities(representations: [{ __typename: "Order", id: $id }]) {
+        ... on Order { payment { status amountWon deliveryFeeWon expressFeeWon cardLast4
+          declineReason pointsEarned capturedAt refundedAt } } } }`,
       { id: orderId },
     );
 
@@ -263,8 +516,13 @@ describe('Order.payment', () => {
     const expected = {
       status: 'CAPTURED',
       amountWon: 41_000,
+      deliveryFeeWon: 3_000,
+      expressFeeWon: 2_000,
       cardLast4: '4242',
       declineReason: null,
+      pointsEarned: 410,
+      capturedAt: expect.stringMatching(/Z$/),
+      refundedAt: null,
     };
 
     for (const viewer of [customer, admin]) {
@@ -274,15 +532,34 @@ describe('Order.payment', () => {
     }
   });
 
-  it('hides the payment from another customer and from an anonymous viewer', async () => {
+  it('hides the payment from another customer, a store owner, a rider and an anonymous viewer', async () => {
     const charge = newCharge();
     await postCharge(charge);
 
-    for (const viewer of [otherCustomer, null]) {
+    for (const viewer of [otherCustomer, owner, rider, null]) {
       const response = await paymentOf(viewer, charge.orderId);
       expect(response.errors).toBeUndefined();
       expect(response.data?._entities).toEqual([{ payment: null }]);
     }
+  });
+
+  it('shows a canceled payment that was charged, but not one of an order canceled before any charge', async () => {
+    const declined = newCharge({ cardToken: 'tok_declined' });
+    await postCharge(declined);
+    const unpaid = newCharge();
+    for (const order of [declined, unpaid]) await publishCancel(order);
+    await eventually(async () => {
+      for (const order of [declined, unpaid]) {
+        expect(await paymentRow(order.orderId)).toMatchObject({ status: 'CANCELED' });
+      }
+    });
+
+    expect((await paymentOf(customer, declined.orderId)).data?._entities).toEqual([
+      { payment: expect.objectContaining({ status: 'CANCELED', cardLast4: 'ined' }) },
+    ]);
+    expect((await paymentOf(customer, unpaid.orderId)).data?._entities).toEqual([
+      { payment: null },
+    ]);
   });
 
   it('is null, not an error, for an order without a payment or an id that is no order id', async () => {
@@ -294,116 +571,92 @@ describe('Order.payment', () => {
   });
 });
 
-describe('the charge command under a race', () => {
-  /** Answers no charge until `count` charges wait, so that they all race past the lookup. */
-  class BarrierGateway implements CardGateway {
-    charges = 0;
-    readonly #release: (() => void)[] = [];
-    constructor(private readonly count: number) {}
-
-    charge(): Promise<CardCharge> {
-      this.charges += 1;
-      return new Promise((resolve) => {
-        this.#release.push(() => resolve({ approved: true, cardLast4: '4242' }));
-        if (this.#release.length === this.count) for (const release of this.#release) release();
-      });
-    }
+describe('myPoints', () => {
+  interface PointsPage {
+    myPoints: {
+      balance: number;
+      history: {
+        edges: { cursor: string; node: { id: string; kind: string; points: number } }[];
+        pageInfo: { hasNextPage: boolean; endCursor: string | null };
+      };
+    };
   }
+  const myPoints = (viewer: Viewer | null | 'no-assertion', args: Record<string, unknown> = {}) =>
+    call<PointsPage>(
+      viewer,
+      `query($first: Int, $after: String) { myPoints { balance history(first: $first, after: $after) {
+        edges { cursor node { id kind points at order { id } } } pageInfo { hasNextPage endCursor } } } }`,
+      args,
+    );
 
-  class CountingGateway implements CardGateway {
-    charges = 0;
+  it('gives the balance and the history, newest first, a page at a time', async () => {
+    const shopper = { id: `customer-${randomUUID()}`, role: 'CUSTOMER' } as const;
+    const charges = [10_000, 20_000, 30_000].map((amountWon) =>
+      newCharge({ customerId: shopper.id, amountWon, deliveryFeeWon: 0, expressFeeWon: 0 }),
+    );
+    for (const charge of charges) await postCharge(charge, orderService.assert(shopper));
+    await publishCancel(charges[1]!);
+    await eventually(async () =>
+      expect(await paymentRow(charges[1]!.orderId)).toMatchObject({ status: 'REFUNDED' }),
+    );
 
-    async charge(): Promise<CardCharge> {
-      this.charges += 1;
-      return { approved: true, cardLast4: '4242' };
-    }
-  }
-
-  /** An outbox on the test database that never relays: what it holds is what was committed. */
-  const quietOutbox = () =>
-    new Outbox<Tx>(db, {
-      redis,
-      stream: eventStream(prefix, 'unused'),
-      logger: createLogger('payment-test', { level: 'silent', format: 'json' }),
+    const ledger = await db.pointsEntry.findMany({
+      where: { customerId: shopper.id },
+      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
     });
-
-  const capturesAppended = (orderId: string) =>
-    db.$queryRaw<{ count: bigint }[]>`
-      SELECT count(*) FROM outbox_event
-      WHERE type = 'payment.captured' AND envelope->>'correlationId' = ${orderId}`.then(([row]) =>
-      Number(row!.count),
-    );
-
-  it('charges the card once when five charges of one order arrive at once', async () => {
-    const cards = new CountingGateway();
-    const outbox = quietOutbox();
-    const charge = chargeOrder({ db, outbox, payments: new PaymentRepository(outbox), cards });
-    const input = newCharge();
-
-    const payments = await Promise.all(Array.from({ length: 5 }, () => charge(input, customer)));
-
-    expect(new Set(payments.map((payment) => payment.id)).size).toBe(1);
-    expect(cards.charges).toBe(1);
-    expect(await capturesAppended(input.orderId)).toBe(1);
-  });
-
-  it('gives the card gateway one idempotency key per attempt, repeated when recording failed', async () => {
-    class RecordingGateway implements CardGateway {
-      readonly keys: string[] = [];
-      async charge(request: CardChargeRequest): Promise<CardCharge> {
-        this.keys.push(request.idempotencyKey);
-        return request.cardToken === 'tok_declined'
-          ? { approved: false, reason: 'Declined.', cardLast4: 'ined' }
-          : { approved: true, cardLast4: '4242' };
-      }
-    }
-    class FlakyRepository extends PaymentRepository {
-      failNextSave = false;
-      override async save(tx: Tx, payment: Payment): Promise<void> {
-        if (this.failNextSave) {
-          this.failNextSave = false;
-          throw new Error('The database went away.');
-        }
-        await super.save(tx, payment);
-      }
-    }
-    const outbox = quietOutbox();
-    const cards = new RecordingGateway();
-    const payments = new FlakyRepository(outbox);
-    const charge = chargeOrder({ db, outbox, payments, cards });
-    const input = newCharge({ cardToken: 'tok_declined' });
-
-    await charge(input, customer);
-    payments.failNextSave = true;
-    await expect(charge({ ...input, cardToken: 'tok_visa' }, customer)).rejects.toThrow(
-      'The database went away.',
-    );
-    const payment = await charge({ ...input, cardToken: 'tok_visa' }, customer);
-
-    expect(payment).toMatchObject({ status: 'CAPTURED', attempts: 2 });
-    expect(cards.keys).toEqual([
-      `${input.orderId}:1`,
-      `${input.orderId}:2`,
-      // The retry of the attempt whose payment was not recorded: the provider must not charge.
-      `${input.orderId}:2`,
+    expect(ledger.map(({ kind, points }) => [kind, points]).sort()).toEqual([
+      ['EARNED', 100],
+      ['EARNED', 200],
+      ['EARNED', 300],
+      ['REVERSED', -200],
     ]);
+    const first = await myPoints(shopper, { first: 3 });
+    expect(first.errors).toBeUndefined();
+    expect(first.data?.myPoints.balance).toBe(400);
+    expect(first.data?.myPoints.history.pageInfo.hasNextPage).toBe(true);
+    const rest = await myPoints(shopper, {
+      first: 3,
+      after: first.data?.myPoints.history.pageInfo.endCursor,
+    });
+    expect(rest.data?.myPoints.history.pageInfo).toEqual({
+      hasNextPage: false,
+      endCursor: expect.any(String),
+    });
+    const pages = [...first.data!.myPoints.history.edges, ...rest.data!.myPoints.history.edges];
+    expect(pages.map((edge) => edge.node)).toEqual(
+      ledger.map((entry) => ({
+        id: entry.id,
+        kind: entry.kind,
+        points: entry.points,
+        at: entry.createdAt.toISOString(),
+        order: { id: entry.orderId },
+      })),
+    );
   });
 
-  it("answers the first-recorded payment, not an error, to charges that raced past the order's lock", async () => {
-    class UnlockedRepository extends PaymentRepository {
-      override async lockOrder(): Promise<void> {}
+  it('gives a customer without points a zero balance and an empty history', async () => {
+    const response = await myPoints({ id: `customer-${randomUUID()}`, role: 'CUSTOMER' });
+
+    expect(response.data?.myPoints).toEqual({
+      balance: 0,
+      history: { edges: [], pageInfo: { hasNextPage: false, endCursor: null } },
+    });
+  });
+
+  it('is for customers only', async () => {
+    for (const viewer of [owner, rider, admin]) {
+      expect(errorCodes(await myPoints(viewer))).toEqual(['FORBIDDEN']);
     }
-    const outbox = quietOutbox();
-    const cards = new BarrierGateway(5);
-    const charge = chargeOrder({ db, outbox, payments: new UnlockedRepository(outbox), cards });
-    const input = newCharge();
+    expect(errorCodes(await myPoints(null))).toEqual(['UNAUTHENTICATED']);
+  });
 
-    const payments = await Promise.all(Array.from({ length: 5 }, () => charge(input, customer)));
+  it.each([
+    ['first', { first: 0 }],
+    ['first', { first: 101 }],
+    ['after', { after: 'not-a-cursor' }],
+  ])('refuses a bad %s with BAD_USER_INPUT naming it', async (field, args) => {
+    const response = await myPoints(customer, args);
 
-    expect(cards.charges).toBe(5);
-    expect(new Set(payments.map((payment) => payment.id)).size).toBe(1);
-    expect(payments.every((payment) => payment.status === 'CAPTURED')).toBe(true);
-    expect(await db.payment.count({ where: { orderId: input.orderId } })).toBe(1);
-    expect(await capturesAppended(input.orderId)).toBe(1);
+    expect(response.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field });
   });
 });

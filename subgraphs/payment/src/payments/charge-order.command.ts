@@ -1,74 +1,70 @@
-import type { Actor } from '@baedal/domain';
+import type { ChargeAnswer, ChargeRequest } from '@baedal/contracts';
+import { type Actor, BadUserInputError, ForbiddenError } from '@baedal/domain';
 import type { Outbox } from '@baedal/event-bus';
-import type { Db, Tx } from '../db.js';
-import type { CardGateway } from './card.gateway.js';
-import { type ChargeRequest, Payment, type PaymentState } from './payment.aggregate.js';
-import { ConcurrentChargeError, type PaymentRepository } from './payment.repository.js';
-
-export interface ChargeOrderInput extends ChargeRequest {
-  /** The card, as a token from the payment provider's client SDK. */
-  readonly cardToken: string;
-}
-
-export type ChargeOrder = (input: ChargeOrderInput, by: Actor) => Promise<PaymentState>;
+import type { Viewer } from '@baedal/identity';
+import { transact, type UseCase } from '@baedal/service-kit';
+import type { Tx } from '../db.js';
+import { type ChargeStep, Payment } from './payment.aggregate.js';
+import type { PaymentRepository } from './payment.repository.js';
+import type { SettleChargeAttempt } from './settle-charge-attempt.command.js';
 
 /**
- * Charges an order's card, once per order: the order id is the idempotency key here, and
- * `<orderId>:<attempt>` the card gateway's (see `CardGateway`).
+ * Charges an order, for the order subgraph (`POST /internal/charges`). The card provider is
+ * never called inside a transaction:
  *
- * - No payment yet: the card is charged and the payment recorded, captured or declined.
- * - A captured payment: answered again; nothing is charged or announced.
- * - A declined payment: the card given now is charged, as one more attempt.
+ * 1. One short transaction decides (see `Payment.charge`): refuse, answer from what is
+ *    recorded, settle an earlier attempt of unknown outcome first, or record a new PENDING
+ *    attempt. Concurrent requests for one order are serialised by the payment's version: the
+ *    loser runs again on the winner's state.
+ * 2. The provider is asked about the attempt, with the attempt's key as idempotency key, and
+ *    its answer recorded (`SettleChargeAttempt`).
  *
- * A capture and its `paymentCaptured` event commit together. Refuses with `CONFLICT` a
- * request whose customer or amount differ from the order's payment, and with
- * `INVALID_TRANSITION` a refunded payment. If the card gateway fails, nothing is recorded
- * and its error propagates.
+ * Answers `CAPTURED`, `DECLINED` with the reason, or `PENDING` when the provider's answer is
+ * unknown (the settle job finds out later, and a capture is announced by `payment.captured`).
+ * Refuses with `FORBIDDEN` a customer charging another customer's order, `BAD_USER_INPUT`
+ * fees larger than the amount, `CONFLICT` another customer or amount than the order's
+ * payment, and `INVALID_TRANSITION` an order that was closed (canceled or rejected).
  */
-export function chargeOrder(dependencies: {
-  readonly db: Db;
-  readonly outbox: Outbox<Tx>;
-  readonly payments: PaymentRepository;
-  readonly cards: CardGateway;
-}): ChargeOrder {
-  const { db, outbox, payments, cards } = dependencies;
-  return async (input, by) => {
-    try {
-      return await outbox.transaction(async (tx) => {
-        // Waits for any other charge of this order, then sees what it recorded.
-        await payments.lockOrder(tx, input.orderId);
-        const existing = await payments.find(tx, input.orderId);
-        if (existing) {
-          existing.checkRepeat(input);
-          if (existing.state.status === 'CAPTURED') return existing.state;
-        }
-        // Attempts count charges recorded, so a retry after a failed write repeats the key.
-        const attempt = (existing?.state.attempts ?? 0) + 1;
-        const card = await cards.charge({
-          amountWon: input.amountWon,
-          cardToken: input.cardToken,
-          idempotencyKey: `${input.orderId}:${attempt}`,
-        });
-        const at = new Date();
-        let payment: Payment;
-        if (existing) {
-          existing.chargeAgain(card, by, at);
-          payment = existing;
-        } else {
-          payment = Payment.charge(input, card, by, at);
-        }
-        await payments.save(tx, payment);
-        return payment.state;
-      });
-    } catch (error) {
-      // The lock makes this a second line of defence: only a charge that did not take it
-      // (another code path, a future deployment) can beat this one to the row. Whoever won
-      // recorded the order's payment, so that is the answer, not an error.
-      if (!(error instanceof ConcurrentChargeError)) throw error;
-      const winner = await payments.find(db, input.orderId);
-      if (!winner) throw error;
-      winner.checkRepeat(input);
-      return winner.state;
+export class ChargeOrder implements UseCase<ChargeRequest, ChargeAnswer> {
+  constructor(
+    private readonly outbox: Outbox<Tx>,
+    private readonly payments: PaymentRepository,
+    private readonly settle: SettleChargeAttempt,
+  ) {}
+
+  async execute(viewer: Viewer | null, request: ChargeRequest): Promise<ChargeAnswer> {
+    if (viewer?.role === 'CUSTOMER' && viewer.id !== request.customerId) {
+      throw new ForbiddenError("A customer may not pay another customer's order.");
     }
-  };
+    if (request.deliveryFeeWon > request.amountWon) {
+      throw new BadUserInputError('deliveryFeeWon', 'is more than the amount.');
+    }
+    if (request.deliveryFeeWon + request.expressFeeWon > request.amountWon) {
+      throw new BadUserInputError(
+        'expressFeeWon',
+        'with the delivery fee, is more than the amount.',
+      );
+    }
+    // The order service calls on the customer's behalf: the customer pays.
+    const by: Actor = viewer ?? { role: 'CUSTOMER', id: request.customerId };
+
+    // Each round answers, or settles one attempt: then the next round answers from what was
+    // recorded or, if the attempt settled was an earlier one and declined, charges the card
+    // given now. Attempts only ever settle once, so this ends.
+    for (;;) {
+      const step = await transact(this.outbox, (tx) => this.#decide(tx, request));
+      if (step.kind === 'answer') return step.answer;
+      const payment = await this.settle.execute(request.orderId, step.attempt, by);
+      if (!payment) return { paymentId: step.paymentId, status: 'PENDING', declineReason: null };
+    }
+  }
+
+  async #decide(tx: Tx, request: ChargeRequest): Promise<ChargeStep> {
+    const now = new Date();
+    const payment =
+      (await this.payments.findByOrder(tx, request.orderId)) ?? Payment.open(request, now);
+    const step = payment.charge(request, now);
+    if (step.kind === 'charge') await this.payments.save(tx, payment);
+    return step;
+  }
 }
