@@ -37,6 +37,8 @@ beforeAll(async () => {
     owner: { role: 'STORE_OWNER', id: 'owner-1' },
     otherOwner: { role: 'STORE_OWNER', id: 'owner-2' },
     rider: { role: 'RIDER', id: 'rider-1' },
+    /** Seeded in Hongdae. */
+    hongdaeRider: { role: 'RIDER', id: 'rider-2' },
   } as const;
   for (const [name, viewer] of Object.entries(people)) token[name] = await tokenFor(viewer);
 }, 180_000);
@@ -287,14 +289,15 @@ describe('stores and riders, live', () => {
   });
 
   it('offers riders the deliveries that become available near them, and no others', async () => {
-    const subscription = (lat: number, lng: number) =>
-      connect('rider').subscribe<{
+    // Each rider follows deliveries near where they are: offers are for riders near the store.
+    const subscription = (lat: number, lng: number, who = 'rider') =>
+      connect(who).subscribe<{
         deliveryAvailable: { id: string; store: { id: string }; pickup: { name: string } };
       }>(
         `subscription { deliveryAvailable(near: { lat: ${lat}, lng: ${lng} }, radiusKm: 2) { id store { id } pickup { name } } }`,
       );
     const gangnam = await subscribed(() => subscription(37.4985, 127.029));
-    const hongdae = await subscribed(() => subscription(37.5571, 126.9245));
+    const hongdae = await subscribed(() => subscription(37.5571, 126.9245, 'hongdaeRider'));
 
     const inGangnam = await placeOrder();
     for (const step of ['acceptOrder', 'startCooking', 'finishCooking'])

@@ -28,8 +28,8 @@ beforeAll(async () => {
       CIRCUIT_BREAKER_MIN_REQUESTS: '3',
       CIRCUIT_BREAKER_ERROR_PERCENT: '50',
       CIRCUIT_BREAKER_RESET_MS: '3000',
-      PAYMENT_SETTLE_INTERVAL_MS: '500',
-      PAYMENT_SETTLE_AFTER_MS: '1000',
+      SETTLE_INTERVAL_MS: '500',
+      SETTLE_AFTER_MS: '1000',
     },
   });
   journey = await Journey.start(stack.routerUrl);
