@@ -108,6 +108,7 @@ export function createResolvers(useCases: KitchenUseCases): Resolvers<KitchenCon
         context: KitchenContext,
       ) => {
         const review = await useCases.reviewOrder.execute(context.viewer, input);
+        // So that `review { store { rating } }` counts the review just written.
         context.loaders.store.clear(review.storeId);
         return { review };
       },

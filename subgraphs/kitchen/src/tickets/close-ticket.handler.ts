@@ -9,7 +9,9 @@ import type { KitchenTicketRepository } from './kitchen-ticket.repository.js';
  * The order ended without being delivered (`order.canceled`: an accident on the way, an
  * unpaid order that expired, a cancel whose answer got lost). An open ticket is closed as
  * CANCELED with the order's reason; if its cooking had started, its portions leave the
- * popular-menu counts again. A closed ticket stays as it is.
+ * popular-menu counts again. A closed ticket stays as it is. Should the owner save the ticket
+ * meanwhile, the stale save fails this attempt and the consumer applies the event again, on
+ * the fresh ticket.
  *
  * Events of one order can overtake each other (a failed `order.placed` is retried later): an
  * order canceled before its ticket exists is kept as an early cancellation, so its late
