@@ -1,6 +1,20 @@
-import { type ConfigOf, loadConfig, subgraphVariables } from '@baedal/service-kit';
+import {
+  type ConfigOf,
+  loadConfig,
+  milliseconds,
+  subgraphVariables,
+  variable,
+} from '@baedal/service-kit';
 
-const variables = subgraphVariables('kitchen');
+const variables = {
+  ...subgraphVariables('kitchen'),
+  /**
+   * How long a review of an order whose ticket is still READY waits for the order's
+   * `order.delivered` event (a review sent right after the customer confirmed receipt can
+   * arrive before it).
+   */
+  reviewDeliveryWaitMs: variable('REVIEW_DELIVERY_WAIT_MS', milliseconds(5000)),
+};
 
 export type KitchenConfig = ConfigOf<typeof variables>;
 

@@ -1,86 +1,40 @@
 import { randomUUID } from 'node:crypto';
-import { orderPlaced } from '@baedal/contracts';
-import { eventStream, Outbox, publishEvent } from '@baedal/event-bus';
+import { eventStream, Outbox } from '@baedal/event-bus';
 import type { Viewer } from '@baedal/identity';
 import { createLogger } from '@baedal/service-kit';
-import {
-  errorCodes,
-  eventually,
-  type SubgraphUnderTest,
-  startSubgraphForTest,
-} from '@baedal/service-kit/testing';
-import type { Redis } from 'ioredis';
+import { errorCodes, eventually } from '@baedal/service-kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadKitchenConfig } from './config.js';
-import { connectDatabase, type Db } from './db.js';
-import { start } from './server.js';
+import type { Db } from './db.js';
+import {
+  act as actOn,
+  announced,
+  customer,
+  type Kitchen,
+  otherOwner,
+  owner,
+  placeOrder as placeOrderIn,
+  startKitchen,
+  ticketRow,
+} from './kitchen.testing.js';
 import { KitchenTicketRepository } from './tickets/kitchen-ticket.repository.js';
 
-const owner = { id: 'owner-1', role: 'STORE_OWNER' } as const;
-const otherOwner = { id: 'owner-2', role: 'STORE_OWNER' } as const;
-const customer = { id: 'customer-1', role: 'CUSTOMER' } as const;
-
-let kitchen: SubgraphUnderTest<Db>;
+let kitchen: Kitchen;
 let db: Db;
-let redis: Redis;
-let prefix: string;
-let call: SubgraphUnderTest<Db>['call'];
+let call: Kitchen['call'];
 
 beforeAll(async () => {
-  kitchen = await startSubgraphForTest(
-    'kitchen',
-    (env) => start(loadKitchenConfig({ ...env, SEED_DEMO_DATA: 'true' })),
-    connectDatabase,
-  );
-  ({ db, redis, prefix, call } = kitchen);
+  kitchen = await startKitchen();
+  ({ db, call } = kitchen);
 });
 
 afterAll(() => kitchen?.[Symbol.asyncDispose]());
 
-/** Plays the order subgraph: a paid order for the Gangnam chicken store arrives. */
-async function placeOrder(): Promise<string> {
-  const orderId = randomUUID();
-  await publishEvent(
-    redis,
-    prefix,
-    orderPlaced.create(
-      {
-        orderId,
-        customerId: customer.id,
-        storeId: 'store-gangnam-chicken',
-        items: [
-          {
-            menuItemId: 'gangnam-chicken-fried',
-            name: 'Fried chicken',
-            quantity: 2,
-            unitPriceWon: 19000,
-          },
-        ],
-        express: false,
-        subtotalWon: 38000,
-        deliveryFeeWon: 3000,
-        expressFeeWon: 0,
-        totalWon: 41000,
-        deliveryAddress: { address: '152 Teheran-ro', location: { lat: 37.5006, lng: 127.0364 } },
-      },
-      { actor: customer },
-    ),
-  );
-  await eventually(async () =>
-    expect(await db.kitchenTicket.count({ where: { orderId } })).toBe(1),
-  );
-  return orderId;
-}
-
+const placeOrder = () => placeOrderIn(kitchen);
 const act = (mutation: string, viewer: Viewer | null, orderId: string) =>
-  call<Record<string, { ticket: { status: string } }>>(
-    viewer,
-    `mutation($orderId: ID!) { ${mutation}(input: { orderId: $orderId }) { ticket { status } } }`,
-    { orderId },
-  );
+  actOn(kitchen, mutation, viewer, orderId);
 
 const kitchenEvents = async () =>
-  (await redis.xrange(eventStream(prefix, 'kitchen'), '-', '+')).map(([, fields]) =>
+  (await kitchen.redis.xrange(eventStream(kitchen.prefix, 'kitchen'), '-', '+')).map(([, fields]) =>
     JSON.parse(fields[3]!),
   );
 
@@ -103,6 +57,11 @@ describe('kitchen subgraph', () => {
       (event) => event.type === 'kitchen.store-menu.published',
     );
     expect(menus.map((event) => event.payload.storeId)).toContain('store-jongno-bibimbap');
+    for (const menu of menus) {
+      // Version 2: delivery fees are the platform's now, so a store's menu carries none.
+      expect(menu.version).toBe(2);
+      expect(menu.payload).not.toHaveProperty('deliveryFeeWon');
+    }
   });
 
   it('turns a paid order into a pending ticket that the owner sees among the store orders', async () => {
@@ -177,8 +136,8 @@ describe('kitchen subgraph', () => {
   it('refuses to save a ticket over a newer version of it, so an order is accepted once', async () => {
     const orderId = await placeOrder();
     const outbox = new Outbox(db, {
-      redis,
-      stream: eventStream(prefix, 'kitchen'),
+      redis: kitchen.redis,
+      stream: eventStream(kitchen.prefix, 'kitchen'),
       logger: createLogger('test', { level: 'silent', format: 'json' }),
     });
     const tickets = new KitchenTicketRepository(outbox);
@@ -195,6 +154,89 @@ describe('kitchen subgraph', () => {
       SELECT id FROM outbox_event
       WHERE type = 'kitchen.order.accepted' AND envelope->>'correlationId' = ${orderId}`;
     expect(accepted).toHaveLength(1);
+  });
+
+  describe('rejecting an order', () => {
+    const reject = (viewer: Viewer | null, orderId: string, reason?: string) =>
+      call<{ rejectOrder: { ticket: { status: string; closedAt: string; reason: string } } }>(
+        viewer,
+        `mutation($orderId: ID!, $reason: String) {
+          rejectOrder(input: { orderId: $orderId, reason: $reason }) { ticket { status closedAt reason } }
+        }`,
+        { orderId, reason },
+      );
+
+    it('lets the owner reject a pending order with a reason, and announces it', async () => {
+      const orderId = await placeOrder();
+      const response = await reject(owner, orderId, 'Out of chicken tonight.');
+
+      expect(response.data?.rejectOrder.ticket).toEqual({
+        status: 'REJECTED',
+        closedAt: expect.any(String),
+        reason: 'Out of chicken tonight.',
+      });
+      expect((await announced(kitchen, orderId)).at(-1)).toMatchObject({
+        type: 'kitchen.order.rejected',
+        actor: owner,
+        payload: { orderId, storeId: 'store-gangnam-chicken', reason: 'Out of chicken tonight.' },
+      });
+    });
+
+    it('gives a rejection without a reason the default one', async () => {
+      const orderId = await placeOrder();
+      const response = await reject(owner, orderId);
+      expect(response.data?.rejectOrder.ticket.reason).toBe('Rejected by the store.');
+    });
+
+    it("refuses another owner's, a customer's and an anonymous rejection, and changes nothing", async () => {
+      const orderId = await placeOrder();
+      const before = await ticketRow(kitchen, orderId);
+      expect(errorCodes(await reject(otherOwner, orderId))).toEqual(['FORBIDDEN']);
+      expect(errorCodes(await reject(customer, orderId))).toEqual(['FORBIDDEN']);
+      expect(errorCodes(await reject(null, orderId))).toEqual(['UNAUTHENTICATED']);
+      expect(await ticketRow(kitchen, orderId)).toEqual(before);
+      expect((await announced(kitchen, orderId)).map((event) => event.type)).toEqual([
+        'kitchen.order.received',
+      ]);
+    });
+
+    it('refuses to reject an accepted order, with its status, and changes nothing', async () => {
+      const orderId = await placeOrder();
+      await act('acceptOrder', owner, orderId);
+      const before = await ticketRow(kitchen, orderId);
+
+      const response = await reject(owner, orderId, 'Too late.');
+      expect(response.errors?.[0]?.extensions).toMatchObject({
+        code: 'INVALID_TRANSITION',
+        currentStatus: 'ACCEPTED',
+      });
+      expect(await ticketRow(kitchen, orderId)).toEqual(before);
+      expect((await announced(kitchen, orderId)).map((event) => event.type)).not.toContain(
+        'kitchen.order.rejected',
+      );
+    });
+
+    it.each([
+      ['an empty reason', ' '],
+      ['a reason over 500 characters', 'x'.repeat(501)],
+      ['a reason of several lines', 'Out of\nchicken'],
+      ['a reason with control characters', 'Out of \u0000chicken'],
+    ])('refuses %s by name, and changes nothing', async (_, reason) => {
+      const orderId = await placeOrder();
+      const before = await ticketRow(kitchen, orderId);
+      expect((await reject(owner, orderId, reason)).errors?.[0]?.extensions).toMatchObject({
+        code: 'BAD_USER_INPUT',
+        field: 'input.reason',
+      });
+      expect(await ticketRow(kitchen, orderId)).toEqual(before);
+    });
+
+    it('names the field of an unknown order id', async () => {
+      expect((await reject(owner, randomUUID())).errors?.[0]?.extensions).toMatchObject({
+        code: 'BAD_USER_INPUT',
+        field: 'input.orderId',
+      });
+    });
   });
 
   it('names the field of an unknown order id', async () => {

@@ -2,10 +2,13 @@ import { isCleanId, isUuid } from '@baedal/domain';
 import { byKey } from '@baedal/service-kit';
 import DataLoader from 'dataloader';
 import type { Db } from './db.js';
-import type { KitchenTicket, MenuItem, Store } from './generated/prisma/client.js';
+import type { KitchenTicket, MenuItem, Review, Store } from './generated/prisma/client.js';
 
 /** A ticket row with its store, which both `KitchenTicket.store` and the access checks read. */
 export type TicketWithStore = KitchenTicket & { store: Store };
+
+/** A review row with its store, whose owner may read it. */
+export type ReviewWithStore = Review & { store: Store };
 
 /**
  * Batches the lookups of one request (one query per kind, however many entities ask). Ids
@@ -43,6 +46,16 @@ export function createLoaders(db: Db) {
           include: { store: true },
         }),
         (ticket) => ticket.orderId,
+      ),
+    ),
+    review: new DataLoader<string, ReviewWithStore | null>(async (orderIds) =>
+      byKey(
+        orderIds,
+        await db.review.findMany({
+          where: { orderId: { in: orderIds.filter(isUuid) } },
+          include: { store: true },
+        }),
+        (review) => review.orderId,
       ),
     ),
   };

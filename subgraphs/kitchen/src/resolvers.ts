@@ -1,44 +1,51 @@
 import { type Coordinates, ForbiddenError } from '@baedal/domain';
 import {
-  afterTimeCursor,
   type ConnectionArgs,
   dateTimeScalar,
-  decodeTimeCursor,
-  pageSize,
   type Resolvers,
   requireOwner,
   requireRole,
-  timeCursor,
-  toConnection,
 } from '@baedal/service-kit';
 import type { KitchenContext } from './context.js';
 import type { Db } from './db.js';
 import type { MenuItem, Store, TicketStatus } from './generated/prisma/client.js';
 import type { TicketWithStore } from './loaders.js';
-import { storeLocation, storesNear } from './stores/store.queries.js';
-import type { UpdateMenuItemInput } from './stores/update-menu-item.command.js';
+import type { ReviewState } from './reviews/review.aggregate.js';
+import { storeReviews } from './reviews/review.queries.js';
+import type { ReviewOrder, ReviewOrderInput } from './reviews/review-order.command.js';
+import { popularItems, storeLocation, storesNear, storeTickets } from './stores/store.queries.js';
+import type { UpdateMenuItem, UpdateMenuItemInput } from './stores/update-menu-item.command.js';
+import type { AcceptOrder } from './tickets/accept-order.command.js';
+import type { FinishCooking } from './tickets/finish-cooking.command.js';
+import { canSeeOrder, type KitchenTicketInput } from './tickets/kitchen-ticket.access.js';
 import type { KitchenTicketState, TicketItem } from './tickets/kitchen-ticket.aggregate.js';
-import type { KitchenTicketCommands } from './tickets/kitchen-ticket.commands.js';
-import { canSeeTicket } from './tickets/ticket-access.js';
+import type { RejectOrder, RejectOrderInput } from './tickets/reject-order.command.js';
+import type { StartCooking } from './tickets/start-cooking.command.js';
 
 export interface KitchenUseCases {
   readonly db: Db;
-  readonly tickets: KitchenTicketCommands;
-  readonly updateMenuItem: (
-    viewer: KitchenContext['viewer'],
-    input: UpdateMenuItemInput,
-  ) => Promise<MenuItem>;
+  readonly acceptOrder: AcceptOrder;
+  readonly rejectOrder: RejectOrder;
+  readonly startCooking: StartCooking;
+  readonly finishCooking: FinishCooking;
+  readonly updateMenuItem: UpdateMenuItem;
+  readonly reviewOrder: ReviewOrder;
 }
 
-export function createResolvers({
-  db,
-  tickets,
-  updateMenuItem,
-}: KitchenUseCases): Resolvers<KitchenContext> {
+/** A review as a row or as just written: what the `Review` type's resolvers read. */
+type ReviewNode = Pick<ReviewState, 'orderId' | 'storeId'>;
+
+export function createResolvers(useCases: KitchenUseCases): Resolvers<KitchenContext> {
+  const { db } = useCases;
+
   /** Mutations answer with the ticket as a reader would load it. */
   const ticketPayload = async (state: KitchenTicketState, context: KitchenContext) => ({
     ticket: await context.loaders.ticket.clear(state.orderId).load(state.orderId),
   });
+
+  /** The store's owner (and administrators) only; `FORBIDDEN` for anyone else. */
+  const requireStoreOwner = (store: Store, context: KitchenContext, message: string) =>
+    requireOwner(requireRole(context.viewer, 'STORE_OWNER'), store.ownerId, message);
 
   return {
     DateTime: dateTimeScalar,
@@ -58,7 +65,7 @@ export function createResolvers({
         context: KitchenContext,
       ) => {
         const ticket = await context.loaders.ticket.load(orderId);
-        if (ticket && !canSeeTicket(context.viewer, ticket)) {
+        if (ticket && !canSeeOrder(context.viewer, ticket)) {
           throw new ForbiddenError("This order is not yours or your store's.");
         }
         return ticket;
@@ -68,27 +75,42 @@ export function createResolvers({
     Mutation: {
       acceptOrder: async (
         _: unknown,
-        { input }: { input: { orderId: string } },
+        { input }: { input: KitchenTicketInput },
         context: KitchenContext,
-      ) => ticketPayload(await tickets.accept(context.viewer, input.orderId), context),
+      ) => ticketPayload(await useCases.acceptOrder.execute(context.viewer, input), context),
+      rejectOrder: async (
+        _: unknown,
+        { input }: { input: RejectOrderInput },
+        context: KitchenContext,
+      ) => ticketPayload(await useCases.rejectOrder.execute(context.viewer, input), context),
       startCooking: async (
         _: unknown,
-        { input }: { input: { orderId: string } },
+        { input }: { input: KitchenTicketInput },
         context: KitchenContext,
-      ) => ticketPayload(await tickets.startCooking(context.viewer, input.orderId), context),
+      ) => ticketPayload(await useCases.startCooking.execute(context.viewer, input), context),
       finishCooking: async (
         _: unknown,
-        { input }: { input: { orderId: string } },
+        { input }: { input: KitchenTicketInput },
         context: KitchenContext,
-      ) => ticketPayload(await tickets.finishCooking(context.viewer, input.orderId), context),
+      ) => ticketPayload(await useCases.finishCooking.execute(context.viewer, input), context),
       updateMenuItem: async (
         _: unknown,
         { input }: { input: UpdateMenuItemInput },
         context: KitchenContext,
       ) => {
-        const menuItem = await updateMenuItem(context.viewer, input);
+        const menuItem = await useCases.updateMenuItem.execute(context.viewer, input);
         context.loaders.menu.clear(menuItem.storeId);
         return { menuItem };
+      },
+      reviewOrder: async (
+        _: unknown,
+        { input }: { input: ReviewOrderInput },
+        context: KitchenContext,
+      ) => {
+        const review = await useCases.reviewOrder.execute(context.viewer, input);
+        // So that `review { store { rating } }` counts the review just written.
+        context.loaders.store.clear(review.storeId);
+        return { review };
       },
     },
 
@@ -103,31 +125,18 @@ export function createResolvers({
         count: store.ratingCount,
       }),
       popularItems: async (store: Store, { first }: { first: number }, context: KitchenContext) =>
-        (await context.loaders.menu.load(store.id))
-          .filter((item) => item.cookedCount > 0)
-          .sort((a, b) => b.cookedCount - a.cookedCount || a.position - b.position)
-          .slice(0, Math.max(0, Math.min(first, 50))),
-      tickets: async (
+        popularItems(await context.loaders.menu.load(store.id), first),
+      tickets: (
         store: Store,
         args: { status?: TicketStatus[] | null } & ConnectionArgs,
         context: KitchenContext,
       ) => {
-        const viewer = requireRole(context.viewer, 'STORE_OWNER');
-        requireOwner(viewer, store.ownerId, "Only the store's owner sees its orders.");
-        const size = pageSize(args);
-        const after = args.after ? decodeTimeCursor(args.after) : null;
-        const rows = await db.kitchenTicket.findMany({
-          where: {
-            storeId: store.id,
-            ...(args.status?.length && { status: { in: args.status } }),
-            ...(after && afterTimeCursor(after, 'placedAt', 'orderId')),
-          },
-          orderBy: [{ placedAt: 'desc' }, { orderId: 'desc' }],
-          take: size + 1,
-        });
-        // The tickets of one store: each one's store is the parent, no need to join it again.
-        const tickets: TicketWithStore[] = rows.map((row) => ({ ...row, store }));
-        return toConnection(tickets, size, (ticket) => timeCursor(ticket.placedAt, ticket.orderId));
+        requireStoreOwner(store, context, "Only the store's owner sees its orders.");
+        return storeTickets(db, store, args);
+      },
+      reviews: (store: Store, args: ConnectionArgs, context: KitchenContext) => {
+        requireStoreOwner(store, context, "Only the store's owner reads its reviews.");
+        return storeReviews(db, store.id, args);
       },
     },
 
@@ -141,7 +150,7 @@ export function createResolvers({
     KitchenTicket: {
       __resolveReference: async ({ id }: { id: string }, context: KitchenContext) => {
         const ticket = await context.loaders.ticket.load(id);
-        return ticket && canSeeTicket(context.viewer, ticket) ? ticket : null;
+        return ticket && canSeeOrder(context.viewer, ticket) ? ticket : null;
       },
       id: (ticket: TicketWithStore) => ticket.orderId,
       order: (ticket: TicketWithStore) => ({ id: ticket.orderId }),
@@ -154,11 +163,21 @@ export function createResolvers({
         context.loaders.menuItem.load(item.menuItemId),
     },
 
+    Review: {
+      id: (review: ReviewNode) => review.orderId,
+      store: (review: ReviewNode, _: unknown, context: KitchenContext) =>
+        context.loaders.store.load(review.storeId),
+    },
+
     Order: {
       __resolveReference: ({ id }: { id: string }) => ({ id }),
       kitchenTicket: async ({ id }: { id: string }, _: unknown, context: KitchenContext) => {
         const ticket = await context.loaders.ticket.load(id);
-        return ticket && canSeeTicket(context.viewer, ticket) ? ticket : null;
+        return ticket && canSeeOrder(context.viewer, ticket) ? ticket : null;
+      },
+      review: async ({ id }: { id: string }, _: unknown, context: KitchenContext) => {
+        const review = await context.loaders.review.load(id);
+        return review && canSeeOrder(context.viewer, review) ? review : null;
       },
     },
   };

@@ -2,7 +2,7 @@ import { stores } from '@baedal/demo-data';
 import { systemActor } from '@baedal/domain';
 import type { Outbox } from '@baedal/event-bus';
 import type { Tx } from './db.js';
-import { publishedMenu } from './stores/store-menu.js';
+import { publishedMenu } from './stores/store-menu-published.event.js';
 
 /**
  * Creates the demo stores that do not exist yet, then publishes each demo store's menu.

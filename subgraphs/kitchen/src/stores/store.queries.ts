@@ -4,9 +4,18 @@ import {
   boundingBox,
   type Coordinates,
 } from '@baedal/domain';
-import { type ConnectionArgs, nearbyPage } from '@baedal/service-kit';
+import {
+  afterTimeCursor,
+  type ConnectionArgs,
+  decodeTimeCursor,
+  nearbyPage,
+  pageSize,
+  timeCursor,
+  toConnection,
+} from '@baedal/service-kit';
 import type { Db } from '../db.js';
-import type { Store } from '../generated/prisma/client.js';
+import type { MenuItem, Store, TicketStatus } from '../generated/prisma/client.js';
+import type { TicketWithStore } from '../loaders.js';
 import type { TicketStore } from '../tickets/kitchen-ticket.aggregate.js';
 
 const maxRadiusKm = 20;
@@ -50,4 +59,34 @@ export function ticketStore(store: Store): TicketStore {
     address: store.address,
     location: storeLocation(store),
   };
+}
+
+/** A page of a store's kitchen tickets, newest first, of the given statuses (all if none). */
+export async function storeTickets(
+  db: Db,
+  store: Store,
+  args: { readonly status?: readonly TicketStatus[] | null } & ConnectionArgs,
+) {
+  const size = pageSize(args);
+  const after = args.after ? decodeTimeCursor(args.after) : null;
+  const rows = await db.kitchenTicket.findMany({
+    where: {
+      storeId: store.id,
+      ...(args.status?.length && { status: { in: [...args.status] } }),
+      ...(after && afterTimeCursor(after, 'placedAt', 'orderId')),
+    },
+    orderBy: [{ placedAt: 'desc' }, { orderId: 'desc' }],
+    take: size + 1,
+  });
+  // The tickets of one store: each one's store is the one given, no need to join it again.
+  const tickets: TicketWithStore[] = rows.map((row) => ({ ...row, store }));
+  return toConnection(tickets, size, (ticket) => timeCursor(ticket.placedAt, ticket.orderId));
+}
+
+/** The store's most cooked items, most first (menu order breaks ties); at most 50. */
+export function popularItems(menu: readonly MenuItem[], first: number): MenuItem[] {
+  return menu
+    .filter((item) => item.cookedCount > 0)
+    .sort((a, b) => b.cookedCount - a.cookedCount || a.position - b.position)
+    .slice(0, Math.max(0, Math.min(first, 50)));
 }

@@ -19,7 +19,6 @@ export async function publishedMenu(tx: Tx, storeId: string, actor: Actor): Prom
       name: store.name,
       address: store.address,
       location: { lat: store.lat, lng: store.lng },
-      deliveryFeeWon: store.deliveryFeeWon,
       menuVersion: store.menuVersion,
       items: store.menuItems.map(({ id, name, description, priceWon, available }) => ({
         id,
