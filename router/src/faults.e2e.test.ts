@@ -1,5 +1,12 @@
 import { errorCodes, eventually } from '@baedal/service-kit/testing';
-import { gangnamChicken, isolatedPrefixes, Journey, type Stack, startStack } from '@baedal/stack';
+import {
+  gangnamChicken,
+  isolatedPrefixes,
+  Journey,
+  patientCalls,
+  type Stack,
+  startStack,
+} from '@baedal/stack';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -17,7 +24,12 @@ beforeAll(async () => {
     ...isolatedPrefixes('e2e'),
     ports: 'any',
     dropDatabases: true,
-    env: { LOG_LEVEL: 'error', UNPAID_ORDER_TTL_MS: '3000', UNPAID_ORDER_SWEEP_MS: '500' },
+    env: {
+      ...patientCalls,
+      LOG_LEVEL: 'error',
+      UNPAID_ORDER_TTL_MS: '3000',
+      UNPAID_ORDER_SWEEP_MS: '500',
+    },
   });
   journey = await Journey.start(stack.routerUrl);
 }, 180_000);

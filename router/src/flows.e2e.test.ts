@@ -6,6 +6,7 @@ import {
   Journey,
   type LiveClient,
   liveClient,
+  patientCalls,
   type Stack,
   startStack,
 } from '@baedal/stack';
@@ -38,6 +39,7 @@ beforeAll(async () => {
     ports: 'any',
     dropDatabases: true,
     env: {
+      ...patientCalls,
       LOG_LEVEL: 'warn',
       DELIVERY_FEE_WON: String(fees.deliveryFeeWon),
       EXPRESS_FEE_WON: String(fees.expressFeeWon),
@@ -120,7 +122,7 @@ async function pointsOf(orderId: string) {
 /** How many times the card provider was asked to move money for an order (its own books). */
 async function providerCharges(orderId: string): Promise<number> {
   const { rows } = await payments.query<{ count: string }>(
-    "SELECT count(*) FROM simulated_card_operation WHERE kind = 'CHARGE' AND approved AND idempotency_key LIKE $1",
+    "SELECT count(*) FROM simulated_card_operation WHERE kind = 'charge' AND approved AND idempotency_key LIKE $1",
     [`${orderId}:%`],
   );
   return Number(rows[0]!.count);

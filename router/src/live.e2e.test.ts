@@ -3,6 +3,7 @@ import {
   isolatedPrefixes,
   type LiveClient,
   liveClient,
+  patientCalls,
   placeDemoOrder,
   routerClient,
   type Stack,
@@ -28,7 +29,11 @@ beforeAll(async () => {
     ...isolatedPrefixes('live'),
     ports: 'any',
     dropDatabases: true,
-    env: { LOG_LEVEL: 'warn', LIVE_KEEP_ALIVE_MS: '500' },
+    env: {
+      ...patientCalls,
+      LOG_LEVEL: 'warn',
+      LIVE_KEEP_ALIVE_MS: '500',
+    },
   });
   gql = routerClient(stack.routerUrl);
   const people = {

@@ -1,5 +1,12 @@
 import { errorCodes, eventually } from '@baedal/service-kit/testing';
-import { isolatedPrefixes, routerClient, type Stack, startStack, tokenFor } from '@baedal/stack';
+import {
+  isolatedPrefixes,
+  patientCalls,
+  routerClient,
+  type Stack,
+  startStack,
+  tokenFor,
+} from '@baedal/stack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 /*
@@ -17,7 +24,10 @@ beforeAll(async () => {
     ...isolatedPrefixes('e2e'),
     ports: 'any',
     dropDatabases: true,
-    env: { LOG_LEVEL: 'warn' },
+    env: {
+      ...patientCalls,
+      LOG_LEVEL: 'warn',
+    },
   });
   gql = routerClient(stack.routerUrl);
   const people = {

@@ -62,7 +62,7 @@ async function waitingForPayment(cardToken: string) {
 /** Charges the card provider's own books record for an order: money it moved. */
 async function providerCharges(orderId: string): Promise<number> {
   const { rows } = await payments.query<{ count: string }>(
-    "SELECT count(*) FROM simulated_card_operation WHERE kind = 'CHARGE' AND approved AND idempotency_key LIKE $1",
+    "SELECT count(*) FROM simulated_card_operation WHERE kind = 'charge' AND approved AND idempotency_key LIKE $1",
     [`${orderId}:%`],
   );
   return Number(rows[0]!.count);

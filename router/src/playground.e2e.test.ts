@@ -3,7 +3,14 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { eventually } from '@baedal/service-kit/testing';
-import { isolatedPrefixes, routerClient, type Stack, startStack, tokenFor } from '@baedal/stack';
+import {
+  isolatedPrefixes,
+  patientCalls,
+  routerClient,
+  type Stack,
+  startStack,
+  tokenFor,
+} from '@baedal/stack';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -28,7 +35,10 @@ beforeAll(async () => {
     ...isolatedPrefixes('playground'),
     ports: 'any',
     dropDatabases: true,
-    env: { LOG_LEVEL: 'warn' },
+    env: {
+      ...patientCalls,
+      LOG_LEVEL: 'warn',
+    },
   });
   gql = routerClient(stack.routerUrl);
   token.customer = await tokenFor({ role: 'CUSTOMER', id: 'customer-1' });

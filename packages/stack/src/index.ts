@@ -10,4 +10,4 @@ export {
 } from './journey.js';
 export { type LiveClient, liveClient, type Subscribed } from './live-client.js';
 export { type ServiceName, ServiceProcess } from './service-process.js';
-export { isolatedPrefixes, type Stack, startStack } from './stack.js';
+export { isolatedPrefixes, patientCalls, type Stack, startStack } from './stack.js';

@@ -44,6 +44,13 @@ export interface Stack extends AsyncDisposable {
   startRouter(): Promise<{ readonly url: string; readonly process: ServiceProcess }>;
 }
 
+/**
+ * Environment for stacks whose subject is not overload: on a busy machine (tests run side by
+ * side on a CI runner) a charge or a cancel can take seconds, which must not turn an order
+ * into PAYMENT_PENDING or a cancel into KITCHEN_UNAVAILABLE there.
+ */
+export const patientCalls = { PAYMENT_TIMEOUT_MS: '30000', KITCHEN_TIMEOUT_MS: '30000' } as const;
+
 /** A random prefix for a stack of its own (databases, streams), for tests and benchmarks. */
 export function isolatedPrefixes(label: string) {
   const suffix = randomBytes(4).toString('hex');
