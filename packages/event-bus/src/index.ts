@@ -5,7 +5,7 @@ export {
   on,
   type Subscription,
 } from './consumer.js';
-export type { Logger, SqlClient, TransactionalClient } from './database.js';
+export { type Logger, type SqlClient, type TransactionalClient, transactionLimits } from './database.js';
 export {
   defineEvent,
   type EventContext,

@@ -1,5 +1,10 @@
 import type { Redis } from 'ioredis';
-import type { Logger, SqlClient, TransactionalClient } from './database.js';
+import {
+  type Logger,
+  type SqlClient,
+  type TransactionalClient,
+  transactionLimits,
+} from './database.js';
 import type { EventEnvelope } from './envelope.js';
 import { eventStream, streamFields } from './streams.js';
 
@@ -67,7 +72,7 @@ export class Outbox<Tx extends SqlClient> implements UnitOfWork<Tx>, AsyncDispos
 
   /** Runs `work` in one database transaction, then wakes the relay if it committed. */
   async transaction<R>(work: (tx: Tx) => Promise<R>): Promise<R> {
-    const result = await this.#db.$transaction(work);
+    const result = await this.#db.$transaction(work, transactionLimits);
     this.wake();
     return result;
   }
@@ -159,7 +164,7 @@ export class Outbox<Tx extends SqlClient> implements UnitOfWork<Tx>, AsyncDispos
         UPDATE outbox_event SET published_at = now() WHERE position = ANY(${positions}::bigint[])`;
       this.#logger.debug({ stream: this.#stream, count: rows.length }, 'published events');
       return rows.length;
-    });
+    }, transactionLimits);
   }
 
   /** Forgets, once an hour, published events and applied-event ids older than the retention. */
