@@ -31,7 +31,7 @@ beforeAll(async () => {
       UNPAID_ORDER_SWEEP_MS: '500',
     },
   });
-  journey = await Journey.start(stack.routerUrl);
+  journey = await Journey.start(stack.routerUrl, { timeoutMs: 90_000 });
 }, 180_000);
 
 afterAll(async () => {

@@ -46,7 +46,7 @@ beforeAll(async () => {
       POINTS_EARN_PERCENT: '1',
     },
   });
-  journey = await Journey.start(stack.routerUrl);
+  journey = await Journey.start(stack.routerUrl, { timeoutMs: 90_000 });
   payments = new pg.Client({ connectionString: stack.databaseUrls.payment });
   await payments.connect();
 }, 180_000);

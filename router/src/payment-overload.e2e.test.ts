@@ -32,7 +32,7 @@ beforeAll(async () => {
       SETTLE_AFTER_MS: '1000',
     },
   });
-  journey = await Journey.start(stack.routerUrl);
+  journey = await Journey.start(stack.routerUrl, { timeoutMs: 90_000 });
   payments = new pg.Client({ connectionString: stack.databaseUrls.payment });
   await payments.connect();
 }, 180_000);

@@ -13,7 +13,7 @@ const entryPoints: Record<ServiceName, string> = {
   router: '../../../router/src/main.ts',
 };
 
-const readyTimeoutMs = 60_000;
+const readyTimeoutMs = 120_000;
 const stopTimeoutMs = 15_000;
 
 /**
