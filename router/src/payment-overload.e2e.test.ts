@@ -23,8 +23,10 @@ beforeAll(async () => {
     dropDatabases: true,
     env: {
       LOG_LEVEL: 'error',
-      PAYMENT_TIMEOUT_MS: '1000',
-      SIMULATED_CARD_SLOW_MS: '4000',
+      // Far apart, so that a busy machine cannot blur them: a charge answered in 3 s is
+      // in time, the slow card answers after 15 s.
+      PAYMENT_TIMEOUT_MS: '3000',
+      SIMULATED_CARD_SLOW_MS: '15000',
       CIRCUIT_BREAKER_MIN_REQUESTS: '3',
       CIRCUIT_BREAKER_ERROR_PERCENT: '50',
       CIRCUIT_BREAKER_RESET_MS: '3000',
@@ -35,6 +37,8 @@ beforeAll(async () => {
   journey = await Journey.start(stack.routerUrl, { timeoutMs: 90_000 });
   payments = new pg.Client({ connectionString: stack.databaseUrls.payment });
   await payments.connect();
+  // The first charge warms every process on the way up.
+  await journey.placed();
 }, 180_000);
 
 afterAll(async () => {
