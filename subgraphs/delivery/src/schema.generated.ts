@@ -18,92 +18,138 @@ export type Scalars = {
   _FieldSet: { input: unknown; output: unknown; }
 };
 
+/** The trip of an order's food from its store to its customer, offered to riders near the store. */
 export type Delivery = {
   readonly __typename?: 'Delivery';
+  /** When a rider claimed it; null until then. */
   readonly assignedAt?: Maybe<Scalars['DateTime']['output']>;
-  /** Why the delivery was canceled: the rider's accident report, or the order's cancellation. */
+  /**
+   * Why the delivery was canceled: the rider's accident report, or the order's cancellation;
+   * null otherwise.
+   */
   readonly cancelReason?: Maybe<Scalars['String']['output']>;
-  /** When the delivery ended: delivered or canceled. */
+  /** When the delivery ended: delivered or canceled; null while it is open. */
   readonly closedAt?: Maybe<Scalars['DateTime']['output']>;
   /** The order's delivery fee, part of `feeWon`. */
   readonly deliveryFeeWon: Scalars['Int']['output'];
-  /** Straight-line distance from pickup to dropoff. */
+  /** Straight-line distance from pickup to dropoff, in kilometres, to 10 metres. */
   readonly distanceKm: Scalars['Float']['output'];
   /** Where the food goes; null until a rider has claimed the delivery, for anyone but its customer. */
   readonly dropoff?: Maybe<DeliveryStop>;
+  /** Express: only a rider at most 15 minutes from the store may claim it, for the surcharge. */
   readonly express: Scalars['Boolean']['output'];
   /** The order's express surcharge, part of `feeWon` (0 for a standard delivery). */
   readonly expressFeeWon: Scalars['Int']['output'];
   /** What the rider earns: the delivery fee, plus the express surcharge for an express delivery. */
   readonly feeWon: Scalars['Int']['output'];
+  /** The delivery's id. */
   readonly id: Scalars['ID']['output'];
+  /** When the food was ready and the delivery offered to riders. */
   readonly offeredAt: Scalars['DateTime']['output'];
   /** The order; null if you may not see it (riders see it once they have claimed the delivery). */
   readonly order?: Maybe<Order>;
+  /** When the rider picked up the food; null until then. */
   readonly pickedUpAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Where the food is picked up: the store. */
   readonly pickup: DeliveryStop;
+  /** The rider who claimed the delivery; null until one has. */
   readonly rider?: Maybe<Rider>;
+  /** Where the delivery is now. */
   readonly status: DeliveryStatus;
+  /** The store the food is picked up from. */
   readonly store: Store;
 };
 
+/** A delivery a rider acts on. */
 export type DeliveryActionInput = {
+  /** The delivery's id. */
   readonly deliveryId: Scalars['ID']['input'];
 };
 
+/** A page of deliveries. */
 export type DeliveryConnection = {
   readonly __typename?: 'DeliveryConnection';
+  /** The deliveries of this page, in the list's order. */
   readonly edges: ReadonlyArray<DeliveryEdge>;
+  /** Where this page ends, and whether more follow. */
   readonly pageInfo: PageInfo;
 };
 
+/** A delivery in a page of deliveries. */
 export type DeliveryEdge = {
   readonly __typename?: 'DeliveryEdge';
+  /** Where the delivery is in the list; pass it as `after` to continue after it. */
   readonly cursor: Scalars['String']['output'];
-  /** Straight-line distance from your location to the pickup, for available deliveries. */
+  /**
+   * In `availableDeliveries`, the straight-line distance from your location to the pickup, in
+   * kilometres; null elsewhere.
+   */
   readonly distanceKm?: Maybe<Scalars['Float']['output']>;
-  /** Your estimated travel time to the pickup in minutes, for available deliveries. */
+  /** In `availableDeliveries`, your estimated travel time to the pickup in minutes; null elsewhere. */
   readonly minutesToPickup?: Maybe<Scalars['Int']['output']>;
+  /** The delivery. */
   readonly node: Delivery;
 };
 
+/** What a rider's step on a delivery answers. */
 export type DeliveryPayload = {
   readonly __typename?: 'DeliveryPayload';
+  /** The delivery after the step. */
   readonly delivery: Delivery;
 };
 
+/** Where a delivery is. DELIVERED and CANCELED are final. */
 export type DeliveryStatus =
+  /** Claimed by a rider, who is on the way to the store. */
   | 'ASSIGNED'
   /** Waiting for a rider. */
   | 'AVAILABLE'
+  /** The order was canceled, or the rider reported an accident. */
   | 'CANCELED'
+  /** The customer confirmed receipt. */
   | 'DELIVERED'
+  /** The rider has the food and is on the way to the customer. */
   | 'PICKED_UP';
 
+/** A stop on a delivery's way: the pickup at the store, or the dropoff at the customer's address. */
 export type DeliveryStop = {
   readonly __typename?: 'DeliveryStop';
+  /** The address as the rider should read it. */
   readonly address: Scalars['String']['output'];
+  /** Where the stop is. */
   readonly location: Location;
   /** The store's name for a pickup; null for a dropoff. */
   readonly name?: Maybe<Scalars['String']['output']>;
 };
 
+/** A point on the map, in degrees (WGS 84, as GPS gives it). */
 export type Location = {
   readonly __typename?: 'Location';
+  /** Latitude, from -90 to 90. */
   readonly lat: Scalars['Float']['output'];
+  /** Longitude, from -180 to 180. */
   readonly lng: Scalars['Float']['output'];
 };
 
+/** A point on the map, in degrees (WGS 84, as GPS gives it). */
 export type LocationInput = {
+  /** Latitude, from -90 to 90. */
   readonly lat: Scalars['Float']['input'];
+  /** Longitude, from -180 to 180. */
   readonly lng: Scalars['Float']['input'];
 };
 
+/** What you can change; each field says who may, takes one `input` and answers a payload. */
 export type Mutation = {
   readonly __typename?: 'Mutation';
-  /** Takes a delivery offered to you. The first rider to claim it gets it; others get CONFLICT. */
+  /**
+   * Takes a delivery offered to you. The first rider to claim it gets it; others get CONFLICT.
+   * Refused with FORBIDDEN to a rider who has not reported a location, is farther from the store
+   * than the dispatch radius, or, for an express delivery, more than 15 minutes from it. Riders
+   * only.
+   */
   readonly claimDelivery: DeliveryPayload;
-  /** Reports that you picked up the food of your delivery. */
+  /** Reports that you picked up the food of your delivery at the store. Riders only. */
   readonly pickUpDelivery: DeliveryPayload;
   /**
    * Reports that the food of your picked-up delivery was damaged on the way: the delivery ends,
@@ -115,44 +161,60 @@ export type Mutation = {
 };
 
 
+/** What you can change; each field says who may, takes one `input` and answers a payload. */
 export type MutationClaimDeliveryArgs = {
   input: DeliveryActionInput;
 };
 
 
+/** What you can change; each field says who may, takes one `input` and answers a payload. */
 export type MutationPickUpDeliveryArgs = {
   input: DeliveryActionInput;
 };
 
 
+/** What you can change; each field says who may, takes one `input` and answers a payload. */
 export type MutationReportAccidentArgs = {
   input: ReportAccidentInput;
 };
 
 
+/** What you can change; each field says who may, takes one `input` and answers a payload. */
 export type MutationUpdateRiderLocationArgs = {
   input: UpdateRiderLocationInput;
 };
 
+/**
+ * A customer's order from a store: what was ordered, what it costs, where it goes, and every
+ * status it went through. For its customer, its store's owner and its rider.
+ */
 export type Order = {
   readonly __typename?: 'Order';
-  /** The order's delivery, once the food is ready; for its customer, its rider and its store's owner. */
+  /**
+   * The order's delivery, once the food is ready; for its customer, its rider and its store's
+   * owner, null for anyone else.
+   */
   readonly delivery?: Maybe<Delivery>;
+  /** The order's id. */
   readonly id: Scalars['ID']['output'];
 };
 
+/** Where a page of a list ends, and whether more follow. */
 export type PageInfo = {
   readonly __typename?: 'PageInfo';
+  /** The cursor of the page's last item: pass it as `after` for the next page. Null if empty. */
   readonly endCursor?: Maybe<Scalars['String']['output']>;
+  /** Whether more items follow this page. */
   readonly hasNextPage: Scalars['Boolean']['output'];
 };
 
+/** What you can read; each field says who may. */
 export type Query = {
   readonly __typename?: 'Query';
   /**
    * Deliveries waiting for a rider within the dispatch radius of your last reported location,
    * nearest first; an express delivery only if your estimated travel time to its store is at
-   * most 15 minutes. Riders only.
+   * most 15 minutes. Empty until you have reported a location. Riders only.
    */
   readonly availableDeliveries: DeliveryConnection;
   /**
@@ -160,51 +222,67 @@ export type Query = {
    * offered to (see `availableDeliveries`); null if there is none, FORBIDDEN for anyone else.
    */
   readonly delivery?: Maybe<Delivery>;
-  /** Your deliveries, newest first. Riders only. */
+  /** Your deliveries, most recently claimed first. Riders only. */
   readonly myDeliveries: DeliveryConnection;
-  /** The signed-in rider's profile. */
+  /** The signed-in rider's profile; null if there is no rider with your id. Riders only. */
   readonly riderProfile?: Maybe<Rider>;
 };
 
 
+/** What you can read; each field says who may. */
 export type QueryAvailableDeliveriesArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
+/** What you can read; each field says who may. */
 export type QueryDeliveryArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/** What you can read; each field says who may. */
 export type QueryMyDeliveriesArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
   status?: InputMaybe<ReadonlyArray<DeliveryStatus>>;
 };
 
+/** A damaged delivery, and what happened. */
 export type ReportAccidentInput = {
+  /** Your delivery, picked up (PICKED_UP). */
   readonly deliveryId: Scalars['ID']['input'];
-  /** What happened to the food, in 1 to 500 characters; the customer sees it in the order's timeline. */
+  /**
+   * What happened to the food, in 1 to 500 characters; the customer sees it in the order's
+   * timeline.
+   */
   readonly description: Scalars['String']['input'];
 };
 
+/** A rider, who takes deliveries from stores to customers. */
 export type Rider = {
   readonly __typename?: 'Rider';
+  /** The rider's id. */
   readonly id: Scalars['ID']['output'];
-  /** Last reported location; for the rider only. */
+  /** Last reported location; for the rider only, and null until they have reported one. */
   readonly location?: Maybe<Location>;
+  /** When the rider last reported their location; for the rider only, and null until then. */
   readonly locationUpdatedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** The rider's name. */
   readonly name: Scalars['String']['output'];
+  /** How the rider travels. */
   readonly vehicle: Vehicle;
 };
 
+/** A store on Baedal: where it is, its menu and rating, and what delivery from it costs. */
 export type Store = {
   readonly __typename?: 'Store';
+  /** The store's id. */
   readonly id: Scalars['ID']['output'];
 };
 
+/** Live feeds, served by the router over graphql-ws; each field says who may follow it. */
 export type Subscription = {
   readonly __typename?: 'Subscription';
   /**
@@ -215,23 +293,32 @@ export type Subscription = {
 };
 
 
+/** Live feeds, served by the router over graphql-ws; each field says who may follow it. */
 export type SubscriptionDeliveryAvailableArgs = {
   near: LocationInput;
   radiusKm?: InputMaybe<Scalars['Float']['input']>;
 };
 
+/** Where a rider is. */
 export type UpdateRiderLocationInput = {
+  /** Where you are now. */
   readonly location: LocationInput;
 };
 
+/** What `updateRiderLocation` answers. */
 export type UpdateRiderLocationPayload = {
   readonly __typename?: 'UpdateRiderLocationPayload';
+  /** Your profile, with the location you reported. */
   readonly rider: Rider;
 };
 
+/** How a rider travels, which sets their estimated travel time for express deliveries. */
 export type Vehicle =
+  /** A bicycle, at 15 km/h. */
   | 'BICYCLE'
+  /** A car, at 20 km/h in city traffic. */
   | 'CAR'
+  /** A motorbike, at 30 km/h. */
   | 'MOTORBIKE';
 
 

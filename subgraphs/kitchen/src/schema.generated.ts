@@ -24,126 +24,185 @@ export type Scalars = {
 /** An order as its store's kitchen works on it. */
 export type KitchenTicket = {
   readonly __typename?: 'KitchenTicket';
+  /** When the store accepted the order; null until then. */
   readonly acceptedAt?: Maybe<Scalars['DateTime']['output']>;
-  /** When the ticket ended: delivered, rejected or canceled. */
+  /** When the ticket ended: delivered, rejected or canceled; null while it is open. */
   readonly closedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** When cooking started; null until then. */
   readonly cookingStartedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Express delivery: a rider at most 15 minutes from the store takes it. */
   readonly express: Scalars['Boolean']['output'];
   /** The id of the order. */
   readonly id: Scalars['ID']['output'];
+  /** What to cook. */
   readonly items: ReadonlyArray<KitchenTicketItem>;
   /** The order; null if you may not see it. */
   readonly order?: Maybe<Order>;
+  /** When the customer placed the order. */
   readonly placedAt: Scalars['DateTime']['output'];
+  /** When cooking finished; null until then. */
   readonly readyAt?: Maybe<Scalars['DateTime']['output']>;
-  /** Why the ticket was rejected or canceled. */
+  /** Why the ticket was rejected or canceled, when a reason was given; null otherwise. */
   readonly reason?: Maybe<Scalars['String']['output']>;
+  /** Where the ticket is now. */
   readonly status: TicketStatus;
+  /** The store that cooks it. */
   readonly store: Store;
 };
 
+/** A page of a store's kitchen tickets. */
 export type KitchenTicketConnection = {
   readonly __typename?: 'KitchenTicketConnection';
+  /** The tickets of this page, newest first. */
   readonly edges: ReadonlyArray<KitchenTicketEdge>;
+  /** Where this page ends, and whether more follow. */
   readonly pageInfo: PageInfo;
 };
 
+/** A kitchen ticket in a page of tickets. */
 export type KitchenTicketEdge = {
   readonly __typename?: 'KitchenTicketEdge';
+  /** Where the ticket is in the list; pass it as `after` to continue after it. */
   readonly cursor: Scalars['String']['output'];
+  /** The ticket. */
   readonly node: KitchenTicket;
 };
 
+/** An order of one of your stores, for a step in its kitchen. */
 export type KitchenTicketInput = {
+  /** The order's id (`KitchenTicket.id`). */
   readonly orderId: Scalars['ID']['input'];
 };
 
+/** One line of a kitchen ticket: what to cook, and how many. */
 export type KitchenTicketItem = {
   readonly __typename?: 'KitchenTicketItem';
+  /** The menu item ordered. */
   readonly menuItem: MenuItem;
+  /** The item's name when it was ordered. */
   readonly name: Scalars['String']['output'];
+  /** How many to cook. */
   readonly quantity: Scalars['Int']['output'];
 };
 
+/** What a kitchen step answers. */
 export type KitchenTicketPayload = {
   readonly __typename?: 'KitchenTicketPayload';
+  /** The ticket after the step. */
   readonly ticket: KitchenTicket;
 };
 
+/** A point on the map, in degrees (WGS 84, as GPS gives it). */
 export type Location = {
   readonly __typename?: 'Location';
+  /** Latitude, from -90 to 90. */
   readonly lat: Scalars['Float']['output'];
+  /** Longitude, from -180 to 180. */
   readonly lng: Scalars['Float']['output'];
 };
 
+/** A point on the map, in degrees (WGS 84, as GPS gives it). */
 export type LocationInput = {
+  /** Latitude, from -90 to 90. */
   readonly lat: Scalars['Float']['input'];
+  /** Longitude, from -180 to 180. */
   readonly lng: Scalars['Float']['input'];
 };
 
+/** A dish or drink on a store's menu. */
 export type MenuItem = {
   readonly __typename?: 'MenuItem';
+  /** Whether the item can be ordered now. */
   readonly available: Scalars['Boolean']['output'];
   /** Portions whose cooking has started: how popular the item is. */
   readonly cookedCount: Scalars['Int']['output'];
+  /** What the item is, in the store's words; possibly empty. */
   readonly description: Scalars['String']['output'];
+  /** The menu item's id. */
   readonly id: Scalars['ID']['output'];
+  /** The item's name. */
   readonly name: Scalars['String']['output'];
+  /** What one costs, in won; new orders pay this price. */
   readonly priceWon: Scalars['Int']['output'];
+  /** The store whose menu it is on. */
   readonly store: Store;
 };
 
+/** What you can change; each field says who may, takes one `input` and answers a payload. */
 export type Mutation = {
   readonly __typename?: 'Mutation';
-  /** Accepts a new order of one of your stores. Store owners only. */
+  /** Accepts a new (PENDING) order of one of your stores. Store owners only. */
   readonly acceptOrder: KitchenTicketPayload;
-  /** Reports that an order is cooked; it is then offered to riders near the store. */
+  /**
+   * Reports that an order of one of your stores is cooked; it is then offered to riders near the
+   * store. Store owners only.
+   */
   readonly finishCooking: KitchenTicketPayload;
-  /** Turns down a new order of one of your stores; its customer is refunded. Store owners only. */
+  /**
+   * Turns down a new (PENDING) order of one of your stores; its customer is refunded. Store
+   * owners only.
+   */
   readonly rejectOrder: KitchenTicketPayload;
   /**
    * Reviews one of your delivered orders, once: 1 to 5 stars and a comment. Counts towards the
    * store's rating at once. Customers only.
    */
   readonly reviewOrder: ReviewOrderPayload;
-  /** Reports that cooking of an accepted order has started. */
+  /**
+   * Reports that cooking of an accepted order of one of your stores has started; from then on
+   * its customer can no longer cancel it. Store owners only.
+   */
   readonly startCooking: KitchenTicketPayload;
-  /** Changes a menu item of one of your stores. New orders are priced with the change. */
+  /**
+   * Changes a menu item of one of your stores. New orders are priced with the change. Store
+   * owners only.
+   */
   readonly updateMenuItem: UpdateMenuItemPayload;
 };
 
 
+/** What you can change; each field says who may, takes one `input` and answers a payload. */
 export type MutationAcceptOrderArgs = {
   input: KitchenTicketInput;
 };
 
 
+/** What you can change; each field says who may, takes one `input` and answers a payload. */
 export type MutationFinishCookingArgs = {
   input: KitchenTicketInput;
 };
 
 
+/** What you can change; each field says who may, takes one `input` and answers a payload. */
 export type MutationRejectOrderArgs = {
   input: RejectOrderInput;
 };
 
 
+/** What you can change; each field says who may, takes one `input` and answers a payload. */
 export type MutationReviewOrderArgs = {
   input: ReviewOrderInput;
 };
 
 
+/** What you can change; each field says who may, takes one `input` and answers a payload. */
 export type MutationStartCookingArgs = {
   input: KitchenTicketInput;
 };
 
 
+/** What you can change; each field says who may, takes one `input` and answers a payload. */
 export type MutationUpdateMenuItemArgs = {
   input: UpdateMenuItemInput;
 };
 
+/**
+ * A customer's order from a store: what was ordered, what it costs, where it goes, and every
+ * status it went through. For its customer, its store's owner and its rider.
+ */
 export type Order = {
   readonly __typename?: 'Order';
+  /** The order's id. */
   readonly id: Scalars['ID']['output'];
   /** How the store's kitchen is doing with this order; for its customer and the store's owner. */
   readonly kitchenTicket?: Maybe<KitchenTicket>;
@@ -151,35 +210,45 @@ export type Order = {
   readonly review?: Maybe<Review>;
 };
 
+/** Where a page of a list ends, and whether more follow. */
 export type PageInfo = {
   readonly __typename?: 'PageInfo';
+  /** The cursor of the page's last item: pass it as `after` for the next page. Null if empty. */
   readonly endCursor?: Maybe<Scalars['String']['output']>;
+  /** Whether more items follow this page. */
   readonly hasNextPage: Scalars['Boolean']['output'];
 };
 
+/** What you can read; each field says who may. */
 export type Query = {
   readonly __typename?: 'Query';
-  /** The kitchen ticket of an order, for the store's owner and the order's customer. */
+  /**
+   * The kitchen ticket of an order, for the store's owner and the order's customer; null if the
+   * kitchen has no ticket for the order (yet).
+   */
   readonly kitchenTicket?: Maybe<KitchenTicket>;
-  /** The stores of the signed-in store owner. */
+  /** The stores of the signed-in store owner, by name. Store owners only. */
   readonly myStores: ReadonlyArray<Store>;
-  /** A store by id, or null if there is none. */
+  /** A store by id, or null if there is none. Open to everyone. */
   readonly store?: Maybe<Store>;
   /** Stores within `radiusKm` of a location, nearest first. Open to everyone. */
   readonly stores: StoreConnection;
 };
 
 
+/** What you can read; each field says who may. */
 export type QueryKitchenTicketArgs = {
   orderId: Scalars['ID']['input'];
 };
 
 
+/** What you can read; each field says who may. */
 export type QueryStoreArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/** What you can read; each field says who may. */
 export type QueryStoresArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
@@ -187,7 +256,9 @@ export type QueryStoresArgs = {
   radiusKm?: InputMaybe<Scalars['Float']['input']>;
 };
 
+/** An order to turn down, and why. */
 export type RejectOrderInput = {
+  /** A new (PENDING) order of one of your stores. */
   readonly orderId: Scalars['ID']['input'];
   /** Why, in up to 500 characters; the customer sees it in the order's timeline. */
   readonly reason?: InputMaybe<Scalars['String']['input']>;
@@ -198,49 +269,67 @@ export type Review = {
   readonly __typename?: 'Review';
   /** Possibly empty. */
   readonly comment: Scalars['String']['output'];
+  /** When the customer wrote it. */
   readonly createdAt: Scalars['DateTime']['output'];
   /** The id of the reviewed order. */
   readonly id: Scalars['ID']['output'];
   /** From 1 to 5. */
   readonly stars: Scalars['Int']['output'];
+  /** The store reviewed. */
   readonly store: Store;
 };
 
+/** A page of a store's reviews. */
 export type ReviewConnection = {
   readonly __typename?: 'ReviewConnection';
+  /** The reviews of this page, newest first. */
   readonly edges: ReadonlyArray<ReviewEdge>;
+  /** Where this page ends, and whether more follow. */
   readonly pageInfo: PageInfo;
 };
 
+/** A review in a page of reviews. */
 export type ReviewEdge = {
   readonly __typename?: 'ReviewEdge';
+  /** Where the review is in the list; pass it as `after` to continue after it. */
   readonly cursor: Scalars['String']['output'];
+  /** The review. */
   readonly node: Review;
 };
 
+/** A review of a delivered order. */
 export type ReviewOrderInput = {
-  /** Up to 1000 characters. */
+  /** Up to 1000 characters; empty when not given. */
   readonly comment?: InputMaybe<Scalars['String']['input']>;
+  /** One of your orders, delivered and not reviewed yet. */
   readonly orderId: Scalars['ID']['input'];
   /** From 1 to 5. */
   readonly stars: Scalars['Int']['input'];
 };
 
+/** What `reviewOrder` answers. */
 export type ReviewOrderPayload = {
   readonly __typename?: 'ReviewOrderPayload';
+  /** The review written. */
   readonly review: Review;
 };
 
+/** A store on Baedal: where it is, its menu and rating, and what delivery from it costs. */
 export type Store = {
   readonly __typename?: 'Store';
+  /** The store's address, where riders pick orders up. */
   readonly address: Scalars['String']['output'];
+  /** The store's id. */
   readonly id: Scalars['ID']['output'];
+  /** Where the store is. */
   readonly location: Location;
-  /** The whole menu, in the store's order. */
+  /** The whole menu, in the store's order, unavailable items included. */
   readonly menu: ReadonlyArray<MenuItem>;
+  /** The store's name. */
   readonly name: Scalars['String']['output'];
   /** The items whose cooking started most often, most first. */
   readonly popularItems: ReadonlyArray<MenuItem>;
+  /** What the store's customers think of it. */
   readonly rating: StoreRating;
   /** The store's reviews, newest first. The store's owner only. */
   readonly reviews: ReviewConnection;
@@ -249,44 +338,56 @@ export type Store = {
 };
 
 
+/** A store on Baedal: where it is, its menu and rating, and what delivery from it costs. */
 export type StorePopularItemsArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
+/** A store on Baedal: where it is, its menu and rating, and what delivery from it costs. */
 export type StoreReviewsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
+/** A store on Baedal: where it is, its menu and rating, and what delivery from it costs. */
 export type StoreTicketsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
   status?: InputMaybe<ReadonlyArray<TicketStatus>>;
 };
 
+/** A page of stores near a location. */
 export type StoreConnection = {
   readonly __typename?: 'StoreConnection';
+  /** The stores of this page, nearest first. */
   readonly edges: ReadonlyArray<StoreEdge>;
+  /** Where this page ends, and whether more follow. */
   readonly pageInfo: PageInfo;
 };
 
+/** A store in a page of stores near a location. */
 export type StoreEdge = {
   readonly __typename?: 'StoreEdge';
+  /** Where the store is in the list; pass it as `after` to continue after it. */
   readonly cursor: Scalars['String']['output'];
-  /** Straight-line distance from the location searched from. */
+  /** Straight-line distance from the location searched from, in kilometres, to 10 metres. */
   readonly distanceKm: Scalars['Float']['output'];
+  /** The store. */
   readonly node: Store;
 };
 
+/** A store's rating, from its customers' reviews. */
 export type StoreRating = {
   readonly __typename?: 'StoreRating';
   /** Mean of the reviews' stars; null until the store has a review. */
   readonly average?: Maybe<Scalars['Float']['output']>;
+  /** How many reviews the store has. */
   readonly count: Scalars['Int']['output'];
 };
 
+/** Live feeds, served by the router over graphql-ws; each field says who may follow it. */
 export type Subscription = {
   readonly __typename?: 'Subscription';
   /**
@@ -297,14 +398,18 @@ export type Subscription = {
 };
 
 
+/** Live feeds, served by the router over graphql-ws; each field says who may follow it. */
 export type SubscriptionStoreOrderChangedArgs = {
   storeId: Scalars['ID']['input'];
 };
 
+/** Where a kitchen ticket is. DELIVERED, REJECTED and CANCELED are final. */
 export type TicketStatus =
+  /** Accepted; cooking has not started, so its customer may still cancel. */
   | 'ACCEPTED'
   /** Canceled by its customer before cooking, or later by an accident on the way. */
   | 'CANCELED'
+  /** Being cooked. */
   | 'COOKING'
   /** Its customer confirmed receipt. */
   | 'DELIVERED'
@@ -315,17 +420,24 @@ export type TicketStatus =
   /** Turned down by the store. */
   | 'REJECTED';
 
-/** Only the fields given are changed. */
+/** What to change in a menu item: only the fields given are changed. */
 export type UpdateMenuItemInput = {
+  /** Whether the item can be ordered from now on. */
   readonly available?: InputMaybe<Scalars['Boolean']['input']>;
+  /** The new description, up to 500 characters; empty to remove it. */
   readonly description?: InputMaybe<Scalars['String']['input']>;
+  /** An item of one of your stores' menus. */
   readonly menuItemId: Scalars['ID']['input'];
+  /** The new name: one line of 1 to 100 characters. */
   readonly name?: InputMaybe<Scalars['String']['input']>;
+  /** The new price in won, from 0 to 1,000,000. */
   readonly priceWon?: InputMaybe<Scalars['Int']['input']>;
 };
 
+/** What `updateMenuItem` answers. */
 export type UpdateMenuItemPayload = {
   readonly __typename?: 'UpdateMenuItemPayload';
+  /** The item as changed. */
   readonly menuItem: MenuItem;
 };
 

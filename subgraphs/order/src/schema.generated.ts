@@ -18,68 +18,98 @@ export type Scalars = {
   _FieldSet: { input: unknown; output: unknown; }
 };
 
+/** Who made a change: a person, by role and id, or the system. */
 export type Actor = {
   readonly __typename?: 'Actor';
-  /** Null for the system. */
+  /** The person's id; null for the system. */
   readonly id?: Maybe<Scalars['ID']['output']>;
+  /** The role they acted in. */
   readonly role: ActorRole;
 };
 
+/** The role in which someone changed an order. */
 export type ActorRole =
+  /** Support staff. */
   | 'ADMIN'
+  /** The order's customer. */
   | 'CUSTOMER'
+  /** The order's rider. */
   | 'RIDER'
+  /** The owner of the order's store. */
   | 'STORE_OWNER'
+  /** Baedal itself: a payment settled late, an unpaid order that expired. */
   | 'SYSTEM';
 
+/** A delivery address: as the rider reads it, and where it is on the map. */
 export type Address = {
   readonly __typename?: 'Address';
+  /** The address as the rider should read it. */
   readonly address: Scalars['String']['output'];
+  /** Where the address is. */
   readonly location: Location;
 };
 
+/** A delivery address: as the rider reads it, and where it is on the map. */
 export type AddressInput = {
   /** The address as the rider should read it, up to 200 characters. */
   readonly address: Scalars['String']['input'];
+  /** Where the address is; the delivery's distance is measured to it. */
   readonly location: LocationInput;
 };
 
+/** An order to cancel, and why. */
 export type CancelOrderInput = {
+  /** One of your orders, whose cooking has not started. */
   readonly orderId: Scalars['ID']['input'];
   /** Why, in up to 500 characters; kept in the order's timeline. */
   readonly reason?: InputMaybe<Scalars['String']['input']>;
 };
 
+/** What `cancelOrder` answers. */
 export type CancelOrderPayload = {
   readonly __typename?: 'CancelOrderPayload';
+  /** The order, CANCELED. */
   readonly order: Order;
 };
 
+/** An order whose food you received. */
 export type ConfirmDeliveryInput = {
+  /** One of your orders, picked up by its rider (PICKED_UP). */
   readonly orderId: Scalars['ID']['input'];
 };
 
+/** What `confirmDelivery` answers. */
 export type ConfirmDeliveryPayload = {
   readonly __typename?: 'ConfirmDeliveryPayload';
+  /** The order, DELIVERED. */
   readonly order: Order;
 };
 
+/** A point on the map, in degrees (WGS 84, as GPS gives it). */
 export type Location = {
   readonly __typename?: 'Location';
+  /** Latitude, from -90 to 90. */
   readonly lat: Scalars['Float']['output'];
+  /** Longitude, from -180 to 180. */
   readonly lng: Scalars['Float']['output'];
 };
 
+/** A point on the map, in degrees (WGS 84, as GPS gives it). */
 export type LocationInput = {
+  /** Latitude, from -90 to 90. */
   readonly lat: Scalars['Float']['input'];
+  /** Longitude, from -180 to 180. */
   readonly lng: Scalars['Float']['input'];
 };
 
+/** A dish or drink on a store's menu. */
 export type MenuItem = {
   readonly __typename?: 'MenuItem';
+  /** The menu item's id. */
   readonly id: Scalars['ID']['output'];
 };
 
+/** What you can change; each field says who may, takes one `input` and answers a payload. */
 export type Mutation = {
   readonly __typename?: 'Mutation';
   /**
@@ -89,7 +119,10 @@ export type Mutation = {
    * nothing changed) when the kitchen cannot be asked.
    */
   readonly cancelOrder: CancelOrderPayload;
-  /** Confirms that you received your order, which completes it. */
+  /**
+   * Confirms that you received your order, once its rider has picked it up (PICKED_UP), which
+   * completes it. Customers only.
+   */
   readonly confirmDelivery: ConfirmDeliveryPayload;
   /**
    * Pays an order that waits for payment (PAYMENT_PENDING), with a card; a paid order goes to
@@ -110,88 +143,132 @@ export type Mutation = {
 };
 
 
+/** What you can change; each field says who may, takes one `input` and answers a payload. */
 export type MutationCancelOrderArgs = {
   input: CancelOrderInput;
 };
 
 
+/** What you can change; each field says who may, takes one `input` and answers a payload. */
 export type MutationConfirmDeliveryArgs = {
   input: ConfirmDeliveryInput;
 };
 
 
+/** What you can change; each field says who may, takes one `input` and answers a payload. */
 export type MutationPayOrderArgs = {
   input: PayOrderInput;
 };
 
 
+/** What you can change; each field says who may, takes one `input` and answers a payload. */
 export type MutationPlaceOrderArgs = {
   input: PlaceOrderInput;
 };
 
+/**
+ * A customer's order from a store: what was ordered, what it costs, where it goes, and every
+ * status it went through. For its customer, its store's owner and its rider.
+ */
 export type Order = {
   readonly __typename?: 'Order';
+  /** The id of the customer who placed it. */
   readonly customerId: Scalars['ID']['output'];
+  /** Where the food goes. */
   readonly deliveryAddress: Address;
+  /** The delivery fee in won. */
   readonly deliveryFeeWon: Scalars['Int']['output'];
   /** Express delivery: a rider at most 15 minutes from the store, for the express surcharge. */
   readonly express: Scalars['Boolean']['output'];
+  /** The express surcharge in won; 0 for a standard order. */
   readonly expressFeeWon: Scalars['Int']['output'];
+  /** The order's id. */
   readonly id: Scalars['ID']['output'];
+  /** What was ordered, one line per menu item, in the order given. */
   readonly items: ReadonlyArray<OrderLine>;
   /** Until when an order waiting for payment may be paid; null for any other status. */
   readonly payBy?: Maybe<Scalars['DateTime']['output']>;
+  /** When the customer placed the order. */
   readonly placedAt: Scalars['DateTime']['output'];
+  /** Where the order is now. */
   readonly status: OrderStatus;
+  /** The store it was ordered from. */
   readonly store: Store;
+  /** The food's price in won: the sum of the lines' totals. */
   readonly subtotalWon: Scalars['Int']['output'];
   /** Every status the order went through, oldest first. */
   readonly timeline: ReadonlyArray<OrderTimelineEntry>;
+  /** What the order costs in all, in won: the food plus the fees. */
   readonly totalWon: Scalars['Int']['output'];
+  /** When the order last changed. */
   readonly updatedAt: Scalars['DateTime']['output'];
 };
 
+/** A page of orders. */
 export type OrderConnection = {
   readonly __typename?: 'OrderConnection';
+  /** The orders of this page, in the list's order. */
   readonly edges: ReadonlyArray<OrderEdge>;
+  /** Where this page ends, and whether more follow. */
   readonly pageInfo: PageInfo;
 };
 
+/** An order in a page of orders. */
 export type OrderEdge = {
   readonly __typename?: 'OrderEdge';
+  /** Where the order is in the list; pass it as `after` to continue after it. */
   readonly cursor: Scalars['String']['output'];
+  /** The order. */
   readonly node: Order;
 };
 
+/** One line of an order to place: a menu item and how many of it. */
 export type OrderItemInput = {
+  /** An item of the store's menu (`MenuItem.id`) that is available. */
   readonly menuItemId: Scalars['ID']['input'];
   /** From 1 to 50. */
   readonly quantity: Scalars['Int']['input'];
 };
 
+/** One line of an order: a menu item, its price when it was ordered, and how many. */
 export type OrderLine = {
   readonly __typename?: 'OrderLine';
+  /** The menu item ordered. */
   readonly menuItem: MenuItem;
   /** The item's name when it was ordered. */
   readonly name: Scalars['String']['output'];
+  /** How many, from 1 to 50. */
   readonly quantity: Scalars['Int']['output'];
+  /** The line's price in won: the unit price times the quantity. */
   readonly totalWon: Scalars['Int']['output'];
+  /** The item's price in won when it was ordered. */
   readonly unitPriceWon: Scalars['Int']['output'];
 };
 
+/** Where an order is in its life. DELIVERED, REJECTED and CANCELED are final. */
 export type OrderStatus =
+  /** Accepted by the store; cooking has not started, so the customer may still cancel. */
   | 'ACCEPTED'
+  /**
+   * Canceled by its customer before cooking, after a rider's accident report, or by the system
+   * when it was not paid in time; refunded where it was paid.
+   */
   | 'CANCELED'
+  /** Being cooked; it can no longer be canceled. */
   | 'COOKING'
+  /** The customer confirmed receipt. */
   | 'DELIVERED'
   /** Not paid yet. */
   | 'PAYMENT_PENDING'
+  /** The rider has the food and is on the way to the customer. */
   | 'PICKED_UP'
   /** Paid; waiting for the store. */
   | 'PLACED'
   /** Cooked; waiting for a rider. */
   | 'READY_FOR_PICKUP'
+  /** Turned down by the store; refunded. */
   | 'REJECTED'
+  /** A rider took the delivery and is on the way to the store. */
   | 'RIDER_ASSIGNED';
 
 /** One change of an order's status. */
@@ -205,10 +282,12 @@ export type OrderStatusEvent = {
   readonly order: Order;
 };
 
+/** One step of an order's life: the status it moved to, when, by whom and why. */
 export type OrderTimelineEntry = {
   readonly __typename?: 'OrderTimelineEntry';
   /** Who made the change. */
   readonly actor: Actor;
+  /** When the step happened. */
   readonly at: Scalars['DateTime']['output'];
   /**
    * Why, when the step says: a rejection's or cancellation's reason, an accident's description,
@@ -217,25 +296,38 @@ export type OrderTimelineEntry = {
   readonly reason?: Maybe<Scalars['String']['output']>;
   /** 1 for the first entry, then one more for each entry after it. */
   readonly seq: Scalars['Int']['output'];
+  /**
+   * The status of this step. A step that arrived late keeps its status here, though the order's
+   * status did not move back.
+   */
   readonly status: OrderStatus;
 };
 
+/** Where a page of a list ends, and whether more follow. */
 export type PageInfo = {
   readonly __typename?: 'PageInfo';
+  /** The cursor of the page's last item: pass it as `after` for the next page. Null if empty. */
   readonly endCursor?: Maybe<Scalars['String']['output']>;
+  /** Whether more items follow this page. */
   readonly hasNextPage: Scalars['Boolean']['output'];
 };
 
+/** An order to pay, and the card to pay it with. */
 export type PayOrderInput = {
+  /** One of your orders that waits for payment (PAYMENT_PENDING). */
   readonly orderId: Scalars['ID']['input'];
+  /** The card to charge. */
   readonly payment: PaymentMethodInput;
 };
 
+/** What `payOrder` answers. */
 export type PayOrderPayload = {
   readonly __typename?: 'PayOrderPayload';
+  /** The order, paid and sent to the store (PLACED). */
   readonly order: Order;
 };
 
+/** How an order is paid: by card. */
 export type PaymentMethodInput = {
   /**
    * A card token from the payment provider's client SDK. In this demo installation every token
@@ -244,7 +336,9 @@ export type PaymentMethodInput = {
   readonly cardToken: Scalars['String']['input'];
 };
 
+/** An order to place: the store, what from its menu, where it goes and how it is paid. */
 export type PlaceOrderInput = {
+  /** Where the food goes. */
   readonly deliveryAddress: AddressInput;
   /**
    * Express delivery: only a rider at most 15 minutes from the store may take it, for the
@@ -260,10 +354,13 @@ export type PlaceOrderInput = {
   readonly idempotencyKey?: InputMaybe<Scalars['String']['input']>;
   /** One to twenty lines, each of a different menu item. */
   readonly items: ReadonlyArray<OrderItemInput>;
+  /** The card that pays for the order. */
   readonly payment: PaymentMethodInput;
+  /** The store to order from (`Store.id`). */
   readonly storeId: Scalars['ID']['input'];
 };
 
+/** What `placeOrder` answers. */
 export type PlaceOrderPayload = {
   readonly __typename?: 'PlaceOrderPayload';
   /**
@@ -271,12 +368,14 @@ export type PlaceOrderPayload = {
    * `payOrder` before `order.payBy`, or it is canceled.
    */
   readonly message?: Maybe<Scalars['String']['output']>;
+  /** The order placed: PLACED when it is paid, PAYMENT_PENDING when it waits for payment. */
   readonly order: Order;
 };
 
+/** What you can read; each field says who may. */
 export type Query = {
   readonly __typename?: 'Query';
-  /** The signed-in customer's orders, newest first. */
+  /** The signed-in customer's orders, newest first. Customers only. */
   readonly myOrders: OrderConnection;
   /** An order, for its customer, its store's owner or its rider; null if there is no such order. */
   readonly order?: Maybe<Order>;
@@ -289,6 +388,7 @@ export type Query = {
 };
 
 
+/** What you can read; each field says who may. */
 export type QueryMyOrdersArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
@@ -296,26 +396,30 @@ export type QueryMyOrdersArgs = {
 };
 
 
+/** What you can read; each field says who may. */
 export type QueryOrderArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/** What you can read; each field says who may. */
 export type QueryOrderStatusEventsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   orderId: Scalars['ID']['input'];
 };
 
-/** The fees every order pays for delivery; the same for every store. */
+/** A store on Baedal: where it is, its menu and rating, and what delivery from it costs. */
 export type Store = {
   readonly __typename?: 'Store';
-  /** What an order from this store pays for delivery. */
+  /** What an order from this store pays for delivery, in won; the same for every store. */
   readonly deliveryFeeWon: Scalars['Int']['output'];
-  /** What an express order pays on top of the delivery fee. */
+  /** What an express order pays on top of the delivery fee, in won; the same for every store. */
   readonly expressFeeWon: Scalars['Int']['output'];
+  /** The store's id. */
   readonly id: Scalars['ID']['output'];
 };
 
+/** Live feeds, served by the router over graphql-ws; each field says who may follow it. */
 export type Subscription = {
   readonly __typename?: 'Subscription';
   /**
@@ -328,6 +432,7 @@ export type Subscription = {
 };
 
 
+/** Live feeds, served by the router over graphql-ws; each field says who may follow it. */
 export type SubscriptionOrderStatusChangedArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   orderId: Scalars['ID']['input'];

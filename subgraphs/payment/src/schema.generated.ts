@@ -19,52 +19,73 @@ export type Scalars = {
   _FieldSet: { input: unknown; output: unknown; }
 };
 
+/**
+ * A customer's order from a store: what was ordered, what it costs, where it goes, and every
+ * status it went through. For its customer, its store's owner and its rider.
+ */
 export type Order = {
   readonly __typename?: 'Order';
+  /** The order's id. */
   readonly id: Scalars['ID']['output'];
   /** The order's payment, once it was charged; for its customer only. */
   readonly payment?: Maybe<Payment>;
 };
 
+/** Where a page of a list ends, and whether more follow. */
 export type PageInfo = {
   readonly __typename?: 'PageInfo';
+  /** The cursor of the page's last item: pass it as `after` for the next page. Null if empty. */
   readonly endCursor?: Maybe<Scalars['String']['output']>;
+  /** Whether more items follow this page. */
   readonly hasNextPage: Scalars['Boolean']['output'];
 };
 
+/** What an order's customer paid for it, by card, and what became of the money. */
 export type Payment = {
   readonly __typename?: 'Payment';
   /** What the order costs in all, fees included. */
   readonly amountWon: Scalars['Int']['output'];
+  /** When the money was taken; null until then. */
   readonly capturedAt?: Maybe<Scalars['DateTime']['output']>;
-  /** The card last charged. */
+  /** The last four digits of the card last charged. */
   readonly cardLast4: Scalars['String']['output'];
+  /** When the order's first charge was asked for. */
   readonly createdAt: Scalars['DateTime']['output'];
-  /** Why the card was declined, for a declined payment. */
+  /** Why the card was declined, for a declined payment; null otherwise. */
   readonly declineReason?: Maybe<Scalars['String']['output']>;
   /** The delivery fee included in the amount. */
   readonly deliveryFeeWon: Scalars['Int']['output'];
   /** The express surcharge included in the amount (0 for a standard order). */
   readonly expressFeeWon: Scalars['Int']['output'];
+  /** The payment's id. */
   readonly id: Scalars['ID']['output'];
-  /** Points the capture earned (taken back by a refund). */
+  /** Points the capture earned (taken back by a refund); 0 until the money is taken. */
   readonly pointsEarned: Scalars['Int']['output'];
+  /** When the money went back; null unless it did. */
   readonly refundedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Where the payment is now. */
   readonly status: PaymentStatus;
 };
 
+/** Where the payment of an order is. */
 export type PaymentStatus =
   /** The order was canceled before any money was taken. */
   | 'CANCELED'
+  /** The money was taken; the order went to its store. */
   | 'CAPTURED'
   /** The last charge was declined; the order may be paid with another card. */
   | 'DECLINED'
   /** A charge was sent to the card provider, which has not answered yet. */
   | 'PENDING'
+  /** The money went back to the card. */
   | 'REFUNDED'
   /** The order was canceled after the money was taken; the refund is under way. */
   | 'REFUNDING';
 
+/**
+ * A customer's points: each captured payment earns a share of its amount (1 % by default), and
+ * its refund takes them back.
+ */
 export type PointsAccount = {
   readonly __typename?: 'PointsAccount';
   /** Points available now. */
@@ -74,39 +95,56 @@ export type PointsAccount = {
 };
 
 
+/**
+ * A customer's points: each captured payment earns a share of its amount (1 % by default), and
+ * its refund takes them back.
+ */
 export type PointsAccountHistoryArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
+/** One change of a customer's points. */
 export type PointsEntry = {
   readonly __typename?: 'PointsEntry';
+  /** When the points were earned or taken back. */
   readonly at: Scalars['DateTime']['output'];
+  /** The entry's id. */
   readonly id: Scalars['ID']['output'];
+  /** Earned or taken back. */
   readonly kind: PointsEntryKind;
+  /** The order whose payment earned or lost the points. */
   readonly order: Order;
   /** Positive when earned, negative when taken back. */
   readonly points: Scalars['Int']['output'];
 };
 
+/** A page of a customer's points history. */
 export type PointsEntryConnection = {
   readonly __typename?: 'PointsEntryConnection';
+  /** The entries of this page, newest first. */
   readonly edges: ReadonlyArray<PointsEntryEdge>;
+  /** Where this page ends, and whether more follow. */
   readonly pageInfo: PageInfo;
 };
 
+/** An entry in a page of a points history. */
 export type PointsEntryEdge = {
   readonly __typename?: 'PointsEntryEdge';
+  /** Where the entry is in the list; pass it as `after` to continue after it. */
   readonly cursor: Scalars['String']['output'];
+  /** The entry. */
   readonly node: PointsEntry;
 };
 
+/** Why the points changed. */
 export type PointsEntryKind =
   /** A captured payment earned points. */
   | 'EARNED'
   /** A refund took them back. */
   | 'REVERSED';
 
+/** What you can read; each field says who may. */
 export type Query = {
   readonly __typename?: 'Query';
   /** Your points: what captured payments earned, less what refunds took back. Customers only. */
