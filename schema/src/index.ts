@@ -22,3 +22,13 @@ export function readSupergraphSdl(): string {
 }
 
 export const supergraphPath = schemaFile('supergraph.graphql');
+
+/**
+ * The API schema, from `schema/api.graphql` (`npm run compose` writes it): the supergraph as
+ * clients see it, for their code generators.
+ */
+export function readApiSdl(): string {
+  return readFileSync(schemaFile('api.graphql'), 'utf8');
+}
+
+export const apiSchemaPath = schemaFile('api.graphql');

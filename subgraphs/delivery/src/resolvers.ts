@@ -1,12 +1,5 @@
 import { distanceKm, ForbiddenError } from '@baedal/domain';
-import {
-  type ConnectionArgs,
-  dateTimeScalar,
-  type Resolvers,
-  requireRole,
-  roundKm,
-  type UseCase,
-} from '@baedal/service-kit';
+import { dateTimeScalar, requireRole, roundKm, type UseCase } from '@baedal/service-kit';
 import type { DeliveryContext } from './context.js';
 import type { Db } from './db.js';
 import type { DeliveryActionInput } from './deliveries/claim-delivery.command.js';
@@ -21,9 +14,10 @@ import {
 } from './deliveries/delivery.queries.js';
 import type { DispatchPolicy } from './deliveries/dispatch.policy.js';
 import type { ReportAccidentInput } from './deliveries/report-accident.command.js';
-import type { Delivery, DeliveryStatus, Rider } from './generated/prisma/client.js';
+import type { Delivery, Rider } from './generated/prisma/client.js';
 import { riderLocation, riderPosition } from './riders/rider.queries.js';
 import type { UpdateRiderLocationInput } from './riders/update-rider-location.command.js';
+import type { Resolvers } from './schema.generated.js';
 
 /** What the resolvers read with, and the commands they run. */
 export interface DeliveryResolverParts {
@@ -42,10 +36,13 @@ export function createResolvers({
   pickUpDelivery,
   reportAccident,
   updateRiderLocation,
-}: DeliveryResolverParts): Resolvers<DeliveryContext> {
-  /** Mutations answer with the delivery as a reader would load it. */
+}: DeliveryResolverParts): Resolvers {
+  /**
+   * Mutations answer with the delivery as a reader would load it. The command has just saved
+   * it, so it is there.
+   */
   const deliveryPayload = async (state: DeliveryState, context: DeliveryContext) => ({
-    delivery: await context.loaders.delivery.clear(state.id).load(state.id),
+    delivery: (await context.loaders.delivery.clear(state.id).load(state.id))!,
   });
 
   /** Whether the viewer may read the delivery (see `canReadDelivery`). */
@@ -66,12 +63,12 @@ export function createResolvers({
     DateTime: dateTimeScalar,
 
     Query: {
-      availableDeliveries: async (_: unknown, args: ConnectionArgs, context: DeliveryContext) => {
+      availableDeliveries: async (_, args, context) => {
         const viewer = requireRole(context.viewer, 'RIDER');
         const rider = await context.loaders.rider.load(viewer.id);
         return availableDeliveries(db, dispatch, rider && riderPosition(rider), args);
       },
-      delivery: async (_: unknown, { id }: { id: string }, context: DeliveryContext) => {
+      delivery: async (_, { id }, context) => {
         requireRole(context.viewer);
         const delivery = await context.loaders.delivery.load(id);
         if (delivery && !(await mayRead(delivery, context))) {
@@ -79,72 +76,56 @@ export function createResolvers({
         }
         return delivery;
       },
-      myDeliveries: (
-        _: unknown,
-        args: { status?: DeliveryStatus[] | null } & ConnectionArgs,
-        context: DeliveryContext,
-      ) => riderDeliveries(db, requireRole(context.viewer, 'RIDER').id, args),
-      riderProfile: (_: unknown, __: unknown, context: DeliveryContext) =>
+      myDeliveries: (_, args, context) =>
+        riderDeliveries(db, requireRole(context.viewer, 'RIDER').id, args),
+      riderProfile: (_, __, context) =>
         context.loaders.rider.load(requireRole(context.viewer, 'RIDER').id),
     },
 
     Mutation: {
-      updateRiderLocation: async (
-        _: unknown,
-        { input }: { input: UpdateRiderLocationInput },
-        context: DeliveryContext,
-      ) => ({ rider: await updateRiderLocation.execute(context.viewer, input) }),
-      claimDelivery: async (
-        _: unknown,
-        { input }: { input: DeliveryActionInput },
-        context: DeliveryContext,
-      ) => deliveryPayload(await claimDelivery.execute(context.viewer, input), context),
-      pickUpDelivery: async (
-        _: unknown,
-        { input }: { input: DeliveryActionInput },
-        context: DeliveryContext,
-      ) => deliveryPayload(await pickUpDelivery.execute(context.viewer, input), context),
-      reportAccident: async (
-        _: unknown,
-        { input }: { input: ReportAccidentInput },
-        context: DeliveryContext,
-      ) => deliveryPayload(await reportAccident.execute(context.viewer, input), context),
+      updateRiderLocation: async (_, { input }, context) => ({
+        rider: await updateRiderLocation.execute(context.viewer, input),
+      }),
+      claimDelivery: async (_, { input }, context) =>
+        deliveryPayload(await claimDelivery.execute(context.viewer, input), context),
+      pickUpDelivery: async (_, { input }, context) =>
+        deliveryPayload(await pickUpDelivery.execute(context.viewer, input), context),
+      reportAccident: async (_, { input }, context) =>
+        deliveryPayload(await reportAccident.execute(context.viewer, input), context),
     },
 
     Delivery: {
-      __resolveReference: async ({ id }: { id: string }, context: DeliveryContext) =>
+      __resolveReference: async ({ id }, context) =>
         readableOrNull(await context.loaders.delivery.load(id), context),
       // Riders browsing offers learn which order it is, and where it goes, once they claim it.
-      order: (delivery: Delivery, _: unknown, context: DeliveryContext) =>
+      order: (delivery, _, context) =>
         isPartyTo(context.viewer, delivery) ? { id: delivery.orderId } : null,
-      store: (delivery: Delivery) => ({ id: delivery.storeId }),
-      pickup: (delivery: Delivery) => ({
+      store: (delivery) => ({ id: delivery.storeId }),
+      pickup: (delivery) => ({
         name: delivery.pickupName,
         address: delivery.pickupAddress,
         location: pickupOf(delivery),
       }),
-      dropoff: (delivery: Delivery, _: unknown, context: DeliveryContext) =>
+      dropoff: (delivery, _, context) =>
         isPartyTo(context.viewer, delivery)
           ? { name: null, address: delivery.dropoffAddress, location: dropoffOf(delivery) }
           : null,
-      distanceKm: (delivery: Delivery) =>
-        roundKm(distanceKm(pickupOf(delivery), dropoffOf(delivery))),
-      rider: (delivery: Delivery, _: unknown, context: DeliveryContext) =>
+      distanceKm: (delivery) => roundKm(distanceKm(pickupOf(delivery), dropoffOf(delivery))),
+      rider: (delivery, _, context) =>
         delivery.riderId ? context.loaders.rider.load(delivery.riderId) : null,
     },
 
     Rider: {
-      __resolveReference: ({ id }: { id: string }, context: DeliveryContext) =>
-        context.loaders.rider.load(id),
-      location: (rider: Rider, _: unknown, context: DeliveryContext) =>
+      __resolveReference: ({ id }, context) => context.loaders.rider.load(id),
+      location: (rider, _, context) =>
         isRiderThemself(context, rider) ? riderLocation(rider) : null,
-      locationUpdatedAt: (rider: Rider, _: unknown, context: DeliveryContext) =>
+      locationUpdatedAt: (rider, _, context) =>
         isRiderThemself(context, rider) ? rider.locationUpdatedAt : null,
     },
 
     Order: {
-      __resolveReference: ({ id }: { id: string }) => ({ id }),
-      delivery: async ({ id }: { id: string }, _: unknown, context: DeliveryContext) =>
+      __resolveReference: ({ id }) => ({ id }),
+      delivery: async ({ id }, _, context) =>
         readableOrNull(await context.loaders.deliveryByOrder.load(id), context),
     },
   };

@@ -1,25 +1,18 @@
-import { type Coordinates, ForbiddenError } from '@baedal/domain';
-import {
-  type ConnectionArgs,
-  dateTimeScalar,
-  type Resolvers,
-  requireOwner,
-  requireRole,
-} from '@baedal/service-kit';
+import { ForbiddenError } from '@baedal/domain';
+import { dateTimeScalar, requireOwner, requireRole } from '@baedal/service-kit';
 import type { KitchenContext } from './context.js';
 import type { Db } from './db.js';
-import type { MenuItem, Store, TicketStatus } from './generated/prisma/client.js';
-import type { TicketWithStore } from './loaders.js';
-import type { ReviewState } from './reviews/review.aggregate.js';
+import type { Store } from './generated/prisma/client.js';
 import { storeReviews } from './reviews/review.queries.js';
-import type { ReviewOrder, ReviewOrderInput } from './reviews/review-order.command.js';
+import type { ReviewOrder } from './reviews/review-order.command.js';
+import type { Resolvers } from './schema.generated.js';
 import { popularItems, storeLocation, storesNear, storeTickets } from './stores/store.queries.js';
-import type { UpdateMenuItem, UpdateMenuItemInput } from './stores/update-menu-item.command.js';
+import type { UpdateMenuItem } from './stores/update-menu-item.command.js';
 import type { AcceptOrder } from './tickets/accept-order.command.js';
 import type { FinishCooking } from './tickets/finish-cooking.command.js';
-import { canSeeOrder, type KitchenTicketInput } from './tickets/kitchen-ticket.access.js';
+import { canSeeOrder } from './tickets/kitchen-ticket.access.js';
 import type { KitchenTicketState, TicketItem } from './tickets/kitchen-ticket.aggregate.js';
-import type { RejectOrder, RejectOrderInput } from './tickets/reject-order.command.js';
+import type { RejectOrder } from './tickets/reject-order.command.js';
 import type { StartCooking } from './tickets/start-cooking.command.js';
 
 export interface KitchenUseCases {
@@ -32,15 +25,15 @@ export interface KitchenUseCases {
   readonly reviewOrder: ReviewOrder;
 }
 
-/** A review as a row or as just written: what the `Review` type's resolvers read. */
-type ReviewNode = Pick<ReviewState, 'orderId' | 'storeId'>;
-
-export function createResolvers(useCases: KitchenUseCases): Resolvers<KitchenContext> {
+export function createResolvers(useCases: KitchenUseCases): Resolvers {
   const { db } = useCases;
 
-  /** Mutations answer with the ticket as a reader would load it. */
+  /**
+   * Mutations answer with the ticket as a reader would load it. The command has just saved
+   * it, so it is there.
+   */
   const ticketPayload = async (state: KitchenTicketState, context: KitchenContext) => ({
-    ticket: await context.loaders.ticket.clear(state.orderId).load(state.orderId),
+    ticket: (await context.loaders.ticket.clear(state.orderId).load(state.orderId))!,
   });
 
   /** The store's owner (and administrators) only; `FORBIDDEN` for anyone else. */
@@ -51,19 +44,13 @@ export function createResolvers(useCases: KitchenUseCases): Resolvers<KitchenCon
     DateTime: dateTimeScalar,
 
     Query: {
-      stores: (_: unknown, args: { near: Coordinates; radiusKm: number } & ConnectionArgs) =>
-        storesNear(db, args.near, args.radiusKm, args),
-      store: (_: unknown, { id }: { id: string }, context: KitchenContext) =>
-        context.loaders.store.load(id),
-      myStores: (_: unknown, __: unknown, context: KitchenContext) => {
+      stores: (_, args) => storesNear(db, args.near, args.radiusKm, args),
+      store: (_, { id }, context) => context.loaders.store.load(id),
+      myStores: (_, __, context) => {
         const owner = requireRole(context.viewer, 'STORE_OWNER');
         return db.store.findMany({ where: { ownerId: owner.id }, orderBy: { name: 'asc' } });
       },
-      kitchenTicket: async (
-        _: unknown,
-        { orderId }: { orderId: string },
-        context: KitchenContext,
-      ) => {
+      kitchenTicket: async (_, { orderId }, context) => {
         const ticket = await context.loaders.ticket.load(orderId);
         if (ticket && !canSeeOrder(context.viewer, ticket)) {
           throw new ForbiddenError("This order is not yours or your store's.");
@@ -73,40 +60,20 @@ export function createResolvers(useCases: KitchenUseCases): Resolvers<KitchenCon
     },
 
     Mutation: {
-      acceptOrder: async (
-        _: unknown,
-        { input }: { input: KitchenTicketInput },
-        context: KitchenContext,
-      ) => ticketPayload(await useCases.acceptOrder.execute(context.viewer, input), context),
-      rejectOrder: async (
-        _: unknown,
-        { input }: { input: RejectOrderInput },
-        context: KitchenContext,
-      ) => ticketPayload(await useCases.rejectOrder.execute(context.viewer, input), context),
-      startCooking: async (
-        _: unknown,
-        { input }: { input: KitchenTicketInput },
-        context: KitchenContext,
-      ) => ticketPayload(await useCases.startCooking.execute(context.viewer, input), context),
-      finishCooking: async (
-        _: unknown,
-        { input }: { input: KitchenTicketInput },
-        context: KitchenContext,
-      ) => ticketPayload(await useCases.finishCooking.execute(context.viewer, input), context),
-      updateMenuItem: async (
-        _: unknown,
-        { input }: { input: UpdateMenuItemInput },
-        context: KitchenContext,
-      ) => {
+      acceptOrder: async (_, { input }, context) =>
+        ticketPayload(await useCases.acceptOrder.execute(context.viewer, input), context),
+      rejectOrder: async (_, { input }, context) =>
+        ticketPayload(await useCases.rejectOrder.execute(context.viewer, input), context),
+      startCooking: async (_, { input }, context) =>
+        ticketPayload(await useCases.startCooking.execute(context.viewer, input), context),
+      finishCooking: async (_, { input }, context) =>
+        ticketPayload(await useCases.finishCooking.execute(context.viewer, input), context),
+      updateMenuItem: async (_, { input }, context) => {
         const menuItem = await useCases.updateMenuItem.execute(context.viewer, input);
         context.loaders.menu.clear(menuItem.storeId);
         return { menuItem };
       },
-      reviewOrder: async (
-        _: unknown,
-        { input }: { input: ReviewOrderInput },
-        context: KitchenContext,
-      ) => {
+      reviewOrder: async (_, { input }, context) => {
         const review = await useCases.reviewOrder.execute(context.viewer, input);
         // So that `review { store { rating } }` counts the review just written.
         context.loaders.store.clear(review.storeId);
@@ -115,70 +82,68 @@ export function createResolvers(useCases: KitchenUseCases): Resolvers<KitchenCon
     },
 
     Store: {
-      __resolveReference: ({ id }: { id: string }, context: KitchenContext) =>
-        context.loaders.store.load(id),
+      __resolveReference: ({ id }, context) => context.loaders.store.load(id),
       location: storeLocation,
-      menu: (store: Store, _: unknown, context: KitchenContext) =>
-        context.loaders.menu.load(store.id),
-      rating: (store: Store) => ({
+      menu: (store, _, context) => context.loaders.menu.load(store.id),
+      rating: (store) => ({
         average: store.ratingCount > 0 ? store.ratingTotal / store.ratingCount : null,
         count: store.ratingCount,
       }),
-      popularItems: async (store: Store, { first }: { first: number }, context: KitchenContext) =>
+      popularItems: async (store, { first }, context) =>
         popularItems(await context.loaders.menu.load(store.id), first),
-      tickets: (
-        store: Store,
-        args: { status?: TicketStatus[] | null } & ConnectionArgs,
-        context: KitchenContext,
-      ) => {
+      tickets: (store, args, context) => {
         requireStoreOwner(store, context, "Only the store's owner sees its orders.");
         return storeTickets(db, store, args);
       },
-      reviews: (store: Store, args: ConnectionArgs, context: KitchenContext) => {
+      reviews: (store, args, context) => {
         requireStoreOwner(store, context, "Only the store's owner reads its reviews.");
         return storeReviews(db, store.id, args);
       },
     },
 
     MenuItem: {
-      __resolveReference: ({ id }: { id: string }, context: KitchenContext) =>
-        context.loaders.menuItem.load(id),
-      store: (item: MenuItem, _: unknown, context: KitchenContext) =>
-        context.loaders.store.load(item.storeId),
+      __resolveReference: ({ id }, context) => context.loaders.menuItem.load(id),
+      store: (item, _, context) => existing(context.loaders.store.load(item.storeId)),
     },
 
     KitchenTicket: {
-      __resolveReference: async ({ id }: { id: string }, context: KitchenContext) => {
+      __resolveReference: async ({ id }, context) => {
         const ticket = await context.loaders.ticket.load(id);
         return ticket && canSeeOrder(context.viewer, ticket) ? ticket : null;
       },
-      id: (ticket: TicketWithStore) => ticket.orderId,
-      order: (ticket: TicketWithStore) => ({ id: ticket.orderId }),
-      store: (ticket: TicketWithStore) => ticket.store,
-      items: (ticket: TicketWithStore) => ticket.items as TicketItem[],
+      id: (ticket) => ticket.orderId,
+      order: (ticket) => ({ id: ticket.orderId }),
+      store: (ticket) => ticket.store,
+      items: (ticket) => ticket.items as TicketItem[],
     },
 
     KitchenTicketItem: {
-      menuItem: (item: TicketItem, _: unknown, context: KitchenContext) =>
-        context.loaders.menuItem.load(item.menuItemId),
+      menuItem: (item, _, context) => existing(context.loaders.menuItem.load(item.menuItemId)),
     },
 
     Review: {
-      id: (review: ReviewNode) => review.orderId,
-      store: (review: ReviewNode, _: unknown, context: KitchenContext) =>
-        context.loaders.store.load(review.storeId),
+      id: (review) => review.orderId,
+      store: (review, _, context) => existing(context.loaders.store.load(review.storeId)),
     },
 
     Order: {
-      __resolveReference: ({ id }: { id: string }) => ({ id }),
-      kitchenTicket: async ({ id }: { id: string }, _: unknown, context: KitchenContext) => {
+      __resolveReference: ({ id }) => ({ id }),
+      kitchenTicket: async ({ id }, _, context) => {
         const ticket = await context.loaders.ticket.load(id);
         return ticket && canSeeOrder(context.viewer, ticket) ? ticket : null;
       },
-      review: async ({ id }: { id: string }, _: unknown, context: KitchenContext) => {
+      review: async ({ id }, _, context) => {
         const review = await context.loaders.review.load(id);
         return review && canSeeOrder(context.viewer, review) ? review : null;
       },
     },
   };
+}
+
+/**
+ * A store or menu item that another row refers to (a menu item's store, a ticket's items, a
+ * review's store): stores and menu items are never deleted, so it is there.
+ */
+async function existing<T>(row: Promise<T | null>): Promise<T> {
+  return (await row)!;
 }

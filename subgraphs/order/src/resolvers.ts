@@ -1,26 +1,24 @@
 import { BadUserInputError, ForbiddenError } from '@baedal/domain';
 import {
   afterTimeCursor,
-  type ConnectionArgs,
   dateTimeScalar,
   decodeSequenceCursor,
   decodeTimeCursor,
   pageSize,
-  type Resolvers,
   requireRole,
   sequenceCursor,
   timeCursor,
   toConnection,
 } from '@baedal/service-kit';
-import type { OrderContext } from './context.js';
 import type { Db } from './db.js';
 import type { CancelOrder } from './orders/cancel-order.command.js';
 import type { ConfirmDelivery } from './orders/confirm-delivery.command.js';
 import { canSeeOrder } from './orders/order.access.js';
-import type { DeliveryFees, OrderLine, OrderState, OrderStatus } from './orders/order.aggregate.js';
+import type { DeliveryFees } from './orders/order.aggregate.js';
 import { toAggregate, withDetails } from './orders/order.repository.js';
 import type { PayOrder } from './orders/pay-order.command.js';
 import type { PlaceOrder } from './orders/place-order.command.js';
+import type { Resolvers } from './schema.generated.js';
 
 export interface OrderResolverOptions {
   readonly db: Db;
@@ -41,29 +39,25 @@ export function createResolvers({
   confirmDelivery,
   fees,
   unpaidOrderTtlMs,
-}: OrderResolverOptions): Resolvers<OrderContext> {
+}: OrderResolverOptions): Resolvers {
   return {
     DateTime: dateTimeScalar,
 
     Query: {
-      order: async (_: unknown, { id }: { id: string }, context: OrderContext) => {
+      order: async (_, { id }, context) => {
         const order = await context.loaders.order.load(id);
         if (order && !(await canSeeOrder(context, order)))
           throw new ForbiddenError('This order is not yours.');
         return order;
       },
-      myOrders: async (
-        _: unknown,
-        args: { status?: OrderStatus[] | null } & ConnectionArgs,
-        context: OrderContext,
-      ) => {
+      myOrders: async (_, args, context) => {
         const customer = requireRole(context.viewer, 'CUSTOMER');
         const size = pageSize(args);
         const after = args.after ? decodeTimeCursor(args.after) : null;
         const rows = await db.order.findMany({
           where: {
             customerId: customer.id,
-            ...(args.status?.length && { status: { in: args.status } }),
+            ...(args.status?.length && { status: { in: [...args.status] } }),
             ...(after && afterTimeCursor(after, 'createdAt', 'id')),
           },
           orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
@@ -76,11 +70,7 @@ export function createResolvers({
           (order) => timeCursor(order.createdAt, order.id),
         );
       },
-      orderStatusEvents: async (
-        _: unknown,
-        { orderId, after }: { orderId: string; after?: string | null },
-        context: OrderContext,
-      ) => {
+      orderStatusEvents: async (_, { orderId, after }, context) => {
         const afterSeq = after ? decodeSequenceCursor(after) : null;
         const order = await context.loaders.order.load(orderId);
         if (!order) throw new BadUserInputError('orderId', 'no order has this id.');
@@ -95,34 +85,29 @@ export function createResolvers({
     },
 
     Mutation: {
-      placeOrder: (_: unknown, { input }: MutationArgs<PlaceOrder>, context: OrderContext) =>
-        placeOrder.execute(context.viewer, input),
-      payOrder: async (_: unknown, { input }: MutationArgs<PayOrder>, context: OrderContext) => ({
+      placeOrder: (_, { input }, context) => placeOrder.execute(context.viewer, input),
+      payOrder: async (_, { input }, context) => ({
         order: await payOrder.execute(context.viewer, input),
       }),
-      cancelOrder: async (
-        _: unknown,
-        { input }: MutationArgs<CancelOrder>,
-        context: OrderContext,
-      ) => ({ order: await cancelOrder.execute(context.viewer, input) }),
-      confirmDelivery: async (
-        _: unknown,
-        { input }: MutationArgs<ConfirmDelivery>,
-        context: OrderContext,
-      ) => ({ order: await confirmDelivery.execute(context.viewer, input) }),
+      cancelOrder: async (_, { input }, context) => ({
+        order: await cancelOrder.execute(context.viewer, input),
+      }),
+      confirmDelivery: async (_, { input }, context) => ({
+        order: await confirmDelivery.execute(context.viewer, input),
+      }),
     },
 
     Order: {
-      __resolveReference: async ({ id }: { id: string }, context: OrderContext) => {
+      __resolveReference: async ({ id }, context) => {
         const order = await context.loaders.order.load(id);
         return order && (await canSeeOrder(context, order)) ? order : null;
       },
-      store: (order: OrderState) => ({ id: order.storeId }),
-      items: (order: OrderState) => order.lines,
-      timeline: (order: OrderState) =>
+      store: (order) => ({ id: order.storeId }),
+      items: (order) => order.lines,
+      timeline: (order) =>
         [...order.timeline].sort((a, b) => a.at.getTime() - b.at.getTime() || a.seq - b.seq),
-      placedAt: (order: OrderState) => order.createdAt,
-      payBy: (order: OrderState) =>
+      placedAt: (order) => order.createdAt,
+      payBy: (order) =>
         order.status === 'PAYMENT_PENDING'
           ? new Date(order.createdAt.getTime() + unpaidOrderTtlMs)
           : null,
@@ -130,19 +115,14 @@ export function createResolvers({
 
     // The platform's fees: the same for every store.
     Store: {
-      __resolveReference: ({ id }: { id: string }) => ({ id }),
+      __resolveReference: ({ id }) => ({ id }),
       deliveryFeeWon: () => fees.deliveryFeeWon,
       expressFeeWon: () => fees.expressFeeWon,
     },
 
     OrderLine: {
-      menuItem: (line: OrderLine) => ({ id: line.menuItemId }),
-      totalWon: (line: OrderLine) => line.unitPriceWon * line.quantity,
+      menuItem: (line) => ({ id: line.menuItemId }),
+      totalWon: (line) => line.unitPriceWon * line.quantity,
     },
   };
 }
-
-/** A mutation's arguments: its use case's input, under `input`. */
-type MutationArgs<U extends { execute(viewer: never, input: never): unknown }> = {
-  input: Parameters<U['execute']>[1];
-};

@@ -80,14 +80,14 @@ export async function availableDeliveries(
 export async function riderDeliveries(
   db: Db,
   riderId: string,
-  args: { status?: DeliveryStatus[] | null } & ConnectionArgs,
+  args: { readonly status?: readonly DeliveryStatus[] | null } & ConnectionArgs,
 ): Promise<Connection<Delivery>> {
   const size = pageSize(args);
   const after = args.after ? decodeTimeCursor(args.after) : null;
   const rows = await db.delivery.findMany({
     where: {
       riderId,
-      ...(args.status?.length && { status: { in: args.status } }),
+      ...(args.status?.length && { status: { in: [...args.status] } }),
       ...(after && afterTimeCursor(after, 'assignedAt', 'id')),
     },
     orderBy: [{ assignedAt: 'desc' }, { id: 'desc' }],

@@ -10,6 +10,11 @@ import {
 import type { Db } from '../db.js';
 import type { PointsEntry } from '../generated/prisma/client.js';
 
+/** A customer's points account (`myPoints`); its fields are read when asked for. */
+export interface PointsAccount {
+  readonly customerId: string;
+}
+
 /** A customer's points now: what captures earned, less what refunds took back. */
 export async function pointsBalance(db: Db, customerId: string): Promise<number> {
   const { _sum } = await db.pointsEntry.aggregate({
