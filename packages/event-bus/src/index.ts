@@ -5,7 +5,12 @@ export {
   on,
   type Subscription,
 } from './consumer.js';
-export { type Logger, type SqlClient, type TransactionalClient, transactionLimits } from './database.js';
+export {
+  type Logger,
+  type SqlClient,
+  type TransactionalClient,
+  transactionLimits,
+} from './database.js';
 export {
   defineEvent,
   type EventContext,

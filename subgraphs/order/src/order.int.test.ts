@@ -65,6 +65,9 @@ beforeAll(async () => {
           PAYMENT_URL: new URL('/', payment.url).toString(),
           // Nothing listens there: a paid order's cancel cannot reach the kitchen.
           KITCHEN_URL: 'http://127.0.0.1:1',
+          // Payment is not under test for slowness here: a busy runner must not make a
+          // charge look unanswered.
+          PAYMENT_TIMEOUT_MS: '30000',
           DELIVERY_FEE_WON: '3000',
           EXPRESS_FEE_WON: '2000',
         }),
