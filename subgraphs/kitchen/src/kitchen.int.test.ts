@@ -111,6 +111,22 @@ describe('kitchen subgraph', () => {
     expect(after).toBe(before + 2);
   });
 
+  it('lists 1 to 50 popular items, the default for an explicit null, and refuses others', async () => {
+    const popular = (first: number | null) =>
+      call<{ store: { popularItems: { id: string }[] } }>(
+        null,
+        'query($first: Int) { store(id: "store-gangnam-chicken") { popularItems(first: $first) { id } } }',
+        { first },
+      );
+    expect((await popular(null)).data?.store.popularItems.length).toBeGreaterThan(0);
+    for (const first of [0, 51]) {
+      expect((await popular(first)).errors?.[0]?.extensions).toMatchObject({
+        code: 'BAD_USER_INPUT',
+        field: 'first',
+      });
+    }
+  });
+
   it('refuses a transition the status does not allow, with the current status, and changes nothing', async () => {
     const orderId = await placeOrder();
     const response = await act('startCooking', owner, orderId);

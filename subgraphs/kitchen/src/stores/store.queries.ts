@@ -3,6 +3,7 @@ import {
   BadUserInputError,
   boundingBox,
   type Coordinates,
+  requireIntInRange,
 } from '@baedal/domain';
 import {
   afterTimeCursor,
@@ -84,9 +85,11 @@ export async function storeTickets(
 }
 
 /** The store's most cooked items, most first (menu order breaks ties); at most 50. */
-export function popularItems(menu: readonly MenuItem[], first: number): MenuItem[] {
+export function popularItems(menu: readonly MenuItem[], first: number | null): MenuItem[] {
+  // An explicit null asks for the default, as for every list's `first`.
+  const count = requireIntInRange(first ?? 3, 'first', 1, 50);
   return menu
     .filter((item) => item.cookedCount > 0)
     .sort((a, b) => b.cookedCount - a.cookedCount || a.position - b.position)
-    .slice(0, Math.max(0, Math.min(first, 50)));
+    .slice(0, count);
 }
