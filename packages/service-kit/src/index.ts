@@ -3,6 +3,7 @@ export { byKey } from './by-key.js';
 export {
   type ConfigOf,
   developmentSecrets,
+  flag,
   loadConfig,
   milliseconds,
   secret,

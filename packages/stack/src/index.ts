@@ -1,4 +1,5 @@
 export { placeDemoOrder, routerClient, tokenFor } from './client.js';
 export { type LiveClient, liveClient, type Subscribed } from './live-client.js';
-export { type ServiceName, ServiceProcess } from './service-process.js';
+export { checkPorts, PreflightError, preflight } from './preflight.js';
+export { type Runtime, type ServiceName, ServiceProcess, services } from './service-process.js';
 export { isolatedPrefixes, type Stack, startStack } from './stack.js';
