@@ -80,6 +80,7 @@ export async function renderKustomization(dir: string): Promise<KubernetesObject
   for (const generator of generators) generate(objects, generator);
 
   for (const { target, patch } of kustomization.patches ?? []) {
+    if (typeof patch !== 'string') throw new Error(`${dir}: only inline JSON 6902 patches`);
     const operations = parse(patch) as Operation[];
     const targets = objects.filter(
       (object) =>
