@@ -1,5 +1,5 @@
 export { placeDemoOrder, routerClient, tokenFor } from './client.js';
 export { type LiveClient, liveClient, type Subscribed } from './live-client.js';
 export { checkPorts, PreflightError, preflight } from './preflight.js';
-export { type Runtime, type ServiceName, ServiceProcess, services } from './service-process.js';
+export { type ServiceName, ServiceProcess, services } from './service-process.js';
 export { isolatedPrefixes, type Stack, startStack } from './stack.js';

@@ -15,28 +15,14 @@ export const services: Readonly<Record<ServiceName, { workspace: string; port: n
   router: { workspace: 'router', port: 4000 },
 };
 
-/**
- * `source`: the TypeScript sources through tsx (no build needed, as `npm start` runs);
- * `compiled`: `node dist/main.js`, as the image runs (after `npm run build`).
- */
-export type Runtime = 'source' | 'compiled';
-
 const repository = fileURLToPath(new URL('../../../', import.meta.url));
-
-/** The command line that runs a service. */
-function commandLine(name: ServiceName, runtime: Runtime): string[] {
-  const workspace = `${repository}${services[name].workspace}`;
-  return runtime === 'compiled'
-    ? [`${workspace}/dist/main.js`]
-    : ['--conditions=@baedal/source', '--import', 'tsx', `${workspace}/src/main.ts`];
-}
 
 const readyTimeoutMs = 60_000;
 const stopTimeoutMs = 15_000;
 
 /**
- * One service running in a child process, from its TypeScript sources or compiled. The
- * child tells us it is ready (and where it listens) over IPC; see `runService`.
+ * One service running in a child process, from its TypeScript sources. The child tells us
+ * it is ready (and where it listens) over IPC; see `runService`.
  */
 export class ServiceProcess {
   readonly #output: string[] = [];
@@ -47,16 +33,20 @@ export class ServiceProcess {
     readonly name: ServiceName,
     private readonly env: NodeJS.ProcessEnv,
     private readonly output: 'inherit' | 'capture',
-    private readonly runtime: Runtime = 'source',
   ) {}
 
   /** Starts the process and resolves with its URL once it accepts requests. */
   async start(): Promise<string> {
     const stdio = this.output === 'inherit' ? 'inherit' : 'pipe';
-    const child = spawn(process.execPath, commandLine(this.name, this.runtime), {
-      env: { ...process.env, ...this.env },
-      stdio: ['ignore', stdio, stdio, 'ipc'],
-    });
+    const entry = `${repository}${services[this.name].workspace}/src/main.ts`;
+    const child = spawn(
+      process.execPath,
+      ['--conditions=@baedal/source', '--import', 'tsx', entry],
+      {
+        env: { ...process.env, ...this.env },
+        stdio: ['ignore', stdio, stdio, 'ipc'],
+      },
+    );
     this.#child = child;
     for (const stream of [child.stdout, child.stderr]) {
       stream?.setEncoding('utf8').on('data', (chunk: string) => this.#capture(chunk));

@@ -10,7 +10,7 @@ import {
 } from '@baedal/prisma';
 import pg from 'pg';
 import { preflight } from './preflight.js';
-import { type Runtime, type ServiceName, ServiceProcess, services } from './service-process.js';
+import { type ServiceName, ServiceProcess, services } from './service-process.js';
 
 export interface StackOptions {
   /** Any URL of the PostgreSQL server; each subgraph gets its own database there. */
@@ -26,8 +26,6 @@ export interface StackOptions {
    * Default 4000.
    */
   readonly ports?: number | 'any';
-  /** Run the TypeScript sources (default) or the compiled `dist/` (after `npm run build`). */
-  readonly runtime?: Runtime;
   /** Seed the demo stores, menus and riders. Default true. */
   readonly seed?: boolean;
   /** `inherit`: services write to this terminal; `capture`: kept, and shown if one fails to start. */
@@ -103,7 +101,6 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         name,
         { ...common, PORT: String(ports[name]), ...environments[name] },
         output,
-        options.runtime,
       ),
     ]),
   ) as Record<ServiceName, ServiceProcess>;
@@ -127,7 +124,6 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
           'router',
           { ...common, PORT: String(await freePort()), ...environments.router },
           output,
-          options.runtime,
         );
         started.push(replica);
         return { url: await replica.start(), process: replica };
