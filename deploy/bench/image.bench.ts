@@ -20,8 +20,8 @@ import { cp, lstat, mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { databaseUrlFor, dropDatabase, subgraphSchemas } from '@baedal/prisma';
-import { isolatedPrefixes, type ServiceName, services } from '@baedal/stack';
+import { databaseUrlFor } from '@baedal/prisma';
+import { isolatedPrefixes, resetStack, type ServiceName, services } from '@baedal/stack';
 
 const repository = fileURLToPath(new URL('../../', import.meta.url));
 const runs = 5;
@@ -37,11 +37,14 @@ const forbidden = [
   'playwright-core',
 ];
 
+const clockTicksPerSecond = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }));
+
 const work = await mkdtemp(join(tmpdir(), 'baedal-image-'));
 const source = join(work, 'src');
 const app = join(work, 'app');
 const { databasePrefix, streamPrefix } = isolatedPrefixes('bench');
 const postgresUrl = process.env.POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 try {
   // The build context: what git tracks or would track (.gitignore leaves out node_modules,
@@ -137,9 +140,8 @@ try {
     ),
   );
 } finally {
-  await Promise.all(
-    subgraphSchemas.map((name) => dropDatabase(databaseUrlFor(postgresUrl, databasePrefix, name))),
-  );
+  // The databases and Redis keys of the services started here.
+  await resetStack({ postgresUrl, redisUrl, databasePrefix, streamPrefix, ports: {} });
   await rm(work, { recursive: true, force: true });
 }
 
@@ -186,8 +188,6 @@ async function timeToReady(args: string[], env: NodeJS.ProcessEnv): Promise<Star
   await exited;
   return ready;
 }
-
-const clockTicksPerSecond = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }));
 
 /** User and system CPU time of a running process, from /proc/<pid>/stat (Linux). */
 async function cpuMsOf(pid: number): Promise<number> {

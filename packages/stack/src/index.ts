@@ -1,5 +1,6 @@
 export { placeDemoOrder, routerClient, tokenFor } from './client.js';
 export { type LiveClient, liveClient, type Subscribed } from './live-client.js';
 export { checkPorts, PreflightError, preflight } from './preflight.js';
+export { type ResetOptions, resetStack } from './reset.js';
 export { type ServiceName, ServiceProcess, services } from './service-process.js';
 export { isolatedPrefixes, type Stack, startStack } from './stack.js';
