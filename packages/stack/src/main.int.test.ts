@@ -8,6 +8,7 @@ import { isolatedPrefixes } from './stack.js';
 const main = fileURLToPath(new URL('./main.ts', import.meta.url));
 
 describe('npm start', () => {
+  // Loading npm start's modules through tsx takes a while on a busy machine: a long timeout.
   it('stops before starting anything when its ports are taken, and says by what', async () => {
     // Stands in for a first `npm start`: holds the port a second one would give the router.
     const held = createServer();
@@ -41,5 +42,5 @@ describe('npm start', () => {
       second.kill('SIGKILL');
       held.close();
     }
-  });
+  }, 120_000);
 });
