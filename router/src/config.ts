@@ -2,6 +2,7 @@ import { subgraphs } from '@baedal/schema';
 import {
   type ConfigOf,
   developmentSecrets,
+  flag,
   loadConfig,
   milliseconds,
   secret,
@@ -33,6 +34,11 @@ const variables = {
   liveDrainTimeoutMs: variable('LIVE_DRAIN_TIMEOUT_MS', milliseconds(5000)),
   /** Origins allowed to call the API from a browser, comma-separated; `*` for any. */
   corsOrigins: variable('CORS_ORIGINS', z.string().default('*')),
+  /**
+   * Serve the playground at `/graphql` and answer introspection, which its docs and
+   * completion need. Default: on, except with `NODE_ENV=production`.
+   */
+  playground: variable('PLAYGROUND', flag(process.env.NODE_ENV !== 'production')),
 };
 
 export type RouterConfig = ConfigOf<typeof variables>;

@@ -56,7 +56,8 @@ const armor = new ApolloArmor({
  * bearer tokens, plans each operation over the supergraph with Apollo's gateway and calls the
  * subgraphs with an identity assertion. Over WebSocket (graphql-ws, same path) it serves
  * subscriptions from the subgraphs' event streams (see `live/live-server.ts`). Also serves
- * `/health`, `/ready` and `/metrics`. Apollo's telemetry is off.
+ * `/health`, `/ready` and `/metrics`, and with `playground` the playground, with introspection.
+ * Apollo's telemetry is off.
  */
 export async function start(config: RouterConfig): Promise<RunningService> {
   const resources = new Resources();
@@ -87,6 +88,7 @@ export async function start(config: RouterConfig): Promise<RunningService> {
     const apollo = new ApolloServer<RouterContext>({
       gateway,
       formatError: formatError(logger),
+      introspection: config.playground,
       includeStacktraceInErrorResponses: false,
       allowBatchedHttpRequests: false,
       validationRules: protection.validationRules,
@@ -151,7 +153,7 @@ export async function start(config: RouterConfig): Promise<RunningService> {
       // Not a PING: the live layer blocks this connection on its stream reads.
       if (redis.status !== 'ready') throw new Error(`Redis is ${redis.status}.`);
     });
-    playgroundRoutes(app);
+    if (config.playground) playgroundRoutes(app);
     app.get('/metrics', async (_request, response) => {
       response.type(metrics.registry.contentType).send(await metrics.registry.metrics());
     });

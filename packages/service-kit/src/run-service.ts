@@ -17,7 +17,7 @@ export interface ReadyMessage {
  * (`npm start` waits for this), and on SIGTERM or SIGINT, or when that parent goes away,
  * stops it gracefully. A failure to
  * start exits with status 1 and a one-paragraph reason, not a stack trace, for expected
- * failures (bad configuration, a database that cannot be reached).
+ * failures (bad configuration, a database that cannot be reached, a port in use).
  */
 export async function runService(
   name: string,
@@ -28,7 +28,7 @@ export async function runService(
     service = await start();
   } catch (error) {
     const reason =
-      error instanceof ConfigError || isConnectionError(error)
+      error instanceof ConfigError || isEnvironmentError(error)
         ? String((error as Error).message)
         : error;
     console.error(`${name} could not start:`, reason);
@@ -55,7 +55,10 @@ export async function runService(
   if (process.connected) process.once('disconnect', () => stop('SIGHUP'));
 }
 
-function isConnectionError(error: unknown): boolean {
+/** A failure of the surroundings (a server down, a port taken): its stack would not help. */
+function isEnvironmentError(error: unknown): boolean {
   const code = (error as { code?: string } | undefined)?.code;
-  return code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'ETIMEDOUT';
+  return (
+    code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'ETIMEDOUT' || code === 'EADDRINUSE'
+  );
 }

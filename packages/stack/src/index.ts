@@ -9,5 +9,7 @@ export {
   type Step,
 } from './journey.js';
 export { type LiveClient, liveClient, type Subscribed } from './live-client.js';
-export { type ServiceName, ServiceProcess } from './service-process.js';
+export { checkPorts, PreflightError, preflight } from './preflight.js';
+export { type ResetOptions, resetStack } from './reset.js';
+export { type ServiceName, ServiceProcess, services } from './service-process.js';
 export { isolatedPrefixes, patientCalls, type Stack, startStack } from './stack.js';

@@ -1,18 +1,25 @@
 /**
- * `npm start`: the whole supergraph with demo data, on the default local ports, logging to
- * this terminal. Ctrl+C stops it.
+ * `npm start`: the whole supergraph with demo data, on the default local ports (or from
+ * `PORT`), logging to this terminal. Ctrl+C stops it.
  */
 import { customers, owners, riders, stores } from '@baedal/demo-data';
+import { loadStackConfig } from './config.js';
 import { PreflightError } from './preflight.js';
 import { startStack } from './stack.js';
 
 const startedAt = performance.now();
 console.log(
-  'Starting Baedal: checking PostgreSQL and Redis, migrating, starting four subgraphs and the router...',
+  'Starting Baedal: checking ports, PostgreSQL and Redis, migrating, starting four subgraphs and the router...',
 );
 
 try {
+  const config = loadStackConfig();
   const stack = await startStack({
+    ports: config.routerPort,
+    postgresUrl: config.postgresUrl,
+    redisUrl: config.redisUrl,
+    databasePrefix: config.databasePrefix,
+    streamPrefix: config.streamPrefix,
     output: 'inherit',
     env: { LOG_FORMAT: 'pretty', LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' },
   });

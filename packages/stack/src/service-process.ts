@@ -1,17 +1,21 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
+import { subgraphs } from '@baedal/schema';
 import type { ReadyMessage } from '@baedal/service-kit';
 
 export type ServiceName = 'order' | 'payment' | 'kitchen' | 'delivery' | 'router';
 
-const entryPoints: Record<ServiceName, string> = {
-  order: '../../../subgraphs/order/src/main.ts',
-  payment: '../../../subgraphs/payment/src/main.ts',
-  kitchen: '../../../subgraphs/kitchen/src/main.ts',
-  delivery: '../../../subgraphs/delivery/src/main.ts',
-  router: '../../../router/src/main.ts',
+/** Every service of the supergraph: the workspace it lives in and its default port. */
+export const services: Readonly<Record<ServiceName, { workspace: string; port: number }>> = {
+  order: { workspace: 'subgraphs/order', port: subgraphs.order },
+  payment: { workspace: 'subgraphs/payment', port: subgraphs.payment },
+  kitchen: { workspace: 'subgraphs/kitchen', port: subgraphs.kitchen },
+  delivery: { workspace: 'subgraphs/delivery', port: subgraphs.delivery },
+  router: { workspace: 'router', port: 4000 },
 };
+
+const repository = fileURLToPath(new URL('../../../', import.meta.url));
 
 const readyTimeoutMs = 120_000;
 const stopTimeoutMs = 15_000;
@@ -33,8 +37,8 @@ export class ServiceProcess {
 
   /** Starts the process and resolves with its URL once it accepts requests. */
   async start(): Promise<string> {
-    const entry = fileURLToPath(new URL(entryPoints[this.name], import.meta.url));
     const stdio = this.output === 'inherit' ? 'inherit' : 'pipe';
+    const entry = `${repository}${services[this.name].workspace}/src/main.ts`;
     const child = spawn(
       process.execPath,
       ['--conditions=@baedal/source', '--import', 'tsx', entry],

@@ -8,10 +8,9 @@ import {
   type SubgraphSchema,
   subgraphSchemas,
 } from '@baedal/prisma';
-import { subgraphs } from '@baedal/schema';
 import pg from 'pg';
 import { preflight } from './preflight.js';
-import { type ServiceName, ServiceProcess } from './service-process.js';
+import { type ServiceName, ServiceProcess, services } from './service-process.js';
 
 export interface StackOptions {
   /** Any URL of the PostgreSQL server; each subgraph gets its own database there. */
@@ -21,8 +20,12 @@ export interface StackOptions {
   readonly databasePrefix?: string;
   /** Prefix of every Redis key the services use. Default `baedal`. */
   readonly streamPrefix?: string;
-  /** `fixed`: the router on 4000, subgraphs on 4001..4004; `any`: free ports (for tests). */
-  readonly ports?: 'fixed' | 'any';
+  /**
+   * A number: the router's port, with the subgraphs on the next four (order, payment,
+   * kitchen, delivery); they must be free. `any`: free ports picked by the system (tests).
+   * Default 4000.
+   */
+  readonly ports?: number | 'any';
   /** Seed the demo stores, menus and riders. Default true. */
   readonly seed?: boolean;
   /** `inherit`: services write to this terminal; `capture`: kept, and shown if one fails to start. */
@@ -74,13 +77,13 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const output = options.output ?? 'capture';
   const seed = options.seed ?? true;
 
-  await preflight(postgresUrl, redisUrl);
+  const ports = await choosePorts(options.ports ?? 4000);
+  await preflight(postgresUrl, redisUrl, options.ports === 'any' ? {} : ports);
   const databaseUrls = Object.fromEntries(
     subgraphSchemas.map((name) => [name, databaseUrlFor(postgresUrl, databasePrefix, name)]),
   ) as Record<SubgraphSchema, string>;
   for (const name of subgraphSchemas) await migrateDatabase(name, databaseUrls[name]);
 
-  const ports = await choosePorts(options.ports ?? 'fixed');
   const url = (name: ServiceName) => `http://127.0.0.1:${ports[name]}/graphql`;
   const common = {
     REDIS_URL: redisUrl,
@@ -104,7 +107,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       DELIVERY_URL: url('delivery'),
     },
   };
-  const services = Object.fromEntries(
+  const processes = Object.fromEntries(
     serviceNames.map((name) => [
       name,
       new ServiceProcess(
@@ -114,13 +117,13 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       ),
     ]),
   ) as Record<ServiceName, ServiceProcess>;
-  const started = Object.values(services);
+  const started = Object.values(processes);
 
   try {
     // Every URL is known up front, so all five start at once; none calls another while starting.
     const urls = Object.fromEntries(
       await Promise.all(
-        serviceNames.map(async (name) => [name, await services[name].start()] as const),
+        serviceNames.map(async (name) => [name, await processes[name].start()] as const),
       ),
     ) as Record<ServiceName, string>;
     if (seed) await waitForMenuReplica(databaseUrls.order);
@@ -129,7 +132,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       urls,
       streamPrefix,
       databaseUrls,
-      services,
+      services: processes,
       async startRouter() {
         const replica = new ServiceProcess(
           'router',
@@ -150,11 +153,18 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   }
 }
 
-const serviceNames: readonly ServiceName[] = ['order', 'payment', 'kitchen', 'delivery', 'router'];
+const serviceNames = Object.keys(services) as ServiceName[];
 
-/** The default ports, or free ones picked by the system (for stacks that run side by side). */
-async function choosePorts(choice: 'fixed' | 'any'): Promise<Record<ServiceName, number>> {
-  if (choice === 'fixed') return { ...subgraphs, router: 4000 };
+/** Each service's port when the router listens on `routerPort`, spaced as by default. */
+export function servicePorts(routerPort: number): Record<ServiceName, number> {
+  return Object.fromEntries(
+    serviceNames.map((name) => [name, routerPort + services[name].port - services.router.port]),
+  ) as Record<ServiceName, number>;
+}
+
+/** From the router's port, or free ones picked by the system (for stacks side by side). */
+async function choosePorts(choice: number | 'any'): Promise<Record<ServiceName, number>> {
+  if (choice !== 'any') return servicePorts(choice);
   const free = await Promise.all(serviceNames.map(() => freePort()));
   return Object.fromEntries(serviceNames.map((name, index) => [name, free[index]!])) as Record<
     ServiceName,
