@@ -1,10 +1,12 @@
+import { defaultMaxTokenLifetimeSeconds } from '@baedal/identity';
 import { subgraphs } from '@baedal/schema';
 import {
   type ConfigOf,
   developmentSecrets,
   loadConfig,
   milliseconds,
-  secret,
+  privateKeyVariable,
+  secretVariable,
   serviceVariables,
   url,
   variable,
@@ -14,10 +16,21 @@ import { z } from 'zod';
 const subgraphUrl = (name: keyof typeof subgraphs) =>
   variable(`${name.toUpperCase()}_URL`, url(`http://127.0.0.1:${subgraphs[name]}/graphql`));
 
+/** What people's bearer tokens are verified with; `npm run token` mints with the same. */
+export const tokenVariables = {
+  jwtSecret: secretVariable('JWT_SECRET', developmentSecrets.jwt),
+  /** The longest a bearer token may live (`exp - iat`); longer ones are refused. */
+  tokenMaxLifetimeSeconds: variable(
+    'TOKEN_MAX_LIFETIME_SECONDS',
+    z.coerce.number().int().positive().default(defaultMaxTokenLifetimeSeconds),
+  ),
+};
+
 const variables = {
   ...serviceVariables(4000),
-  /** Verifies people's bearer tokens. */
-  jwtSecret: variable('JWT_SECRET', secret(developmentSecrets.jwt)),
+  ...tokenVariables,
+  /** Signs the identity assertions subgraphs accept; only the router holds it. */
+  routerPrivateKey: privateKeyVariable('ROUTER_PRIVATE_KEY', developmentSecrets.routerPrivateKey),
   orderUrl: subgraphUrl('order'),
   paymentUrl: subgraphUrl('payment'),
   kitchenUrl: subgraphUrl('kitchen'),

@@ -6,7 +6,7 @@ import {
 } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
-import { IdentityAsserter, UserTokenVerifier } from '@baedal/identity';
+import { UserTokenVerifier } from '@baedal/identity';
 import {
   bodyParserErrors,
   createHttpServer,
@@ -63,7 +63,9 @@ export async function start(config: RouterConfig): Promise<RunningService> {
   try {
     const logger = createLogger('router', { level: config.logLevel, format: config.logFormat });
     const metrics = createMetrics();
-    const verifier = new UserTokenVerifier(config.jwtSecret);
+    const verifier = new UserTokenVerifier(config.jwtSecret, {
+      maxLifetimeSeconds: config.tokenMaxLifetimeSeconds,
+    });
     const gateway = createGateway({
       subgraphUrls: {
         order: config.orderUrl,
@@ -71,7 +73,7 @@ export async function start(config: RouterConfig): Promise<RunningService> {
         kitchen: config.kitchenUrl,
         delivery: config.deliveryUrl,
       },
-      identity: new IdentityAsserter(config.internalJwtSecret, 'router'),
+      signingKey: config.routerPrivateKey,
       onSubgraphRequest: (subgraph, context) =>
         metrics.subgraphRequests.inc({ subgraph, origin: context.origin }),
     });

@@ -1,7 +1,9 @@
 import {
   type ConfigOf,
+  developmentSecrets,
   loadConfig,
   milliseconds,
+  privateKeyVariable,
   subgraphVariables,
   url,
   variable,
@@ -13,6 +15,8 @@ const variables = {
   paymentUrl: variable('PAYMENT_URL', url('http://127.0.0.1:4002')),
   /** How long a charge may take before the order is left waiting for payment. */
   paymentTimeoutMs: variable('PAYMENT_TIMEOUT_MS', milliseconds(3000)),
+  /** Signs this subgraph's calls to other subgraphs' internal endpoints. */
+  orderPrivateKey: privateKeyVariable('ORDER_PRIVATE_KEY', developmentSecrets.orderPrivateKey),
 };
 
 export type OrderConfig = ConfigOf<typeof variables>;

@@ -21,7 +21,7 @@ export function start(config: OrderConfig): Promise<RunningService> {
     const payments = new PaymentClient({
       paymentUrl: config.paymentUrl,
       timeoutMs: config.paymentTimeoutMs,
-      internalJwtSecret: config.internalJwtSecret,
+      signingKey: config.orderPrivateKey,
     });
     const placeOrder = new PlaceOrder(db, outbox, orders, payments, logger);
     const resolvers = createResolvers({

@@ -1,6 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { eventStream, Outbox } from '@baedal/event-bus';
-import { IdentityAsserter, identityHeader } from '@baedal/identity';
+import {
+  generateServiceKeyPair,
+  IdentityAsserter,
+  identityHeader,
+  parsePrivateKey,
+} from '@baedal/identity';
 import { createLogger, developmentSecrets } from '@baedal/service-kit';
 import {
   eventually,
@@ -22,8 +27,9 @@ const customer = { id: 'customer-1', role: 'CUSTOMER' } as const;
 const otherCustomer = { id: 'customer-2', role: 'CUSTOMER' } as const;
 const admin = { id: 'admin-1', role: 'ADMIN' } as const;
 
-const orderService = new IdentityAsserter(developmentSecrets.internalJwt, 'order');
-const router = new IdentityAsserter(developmentSecrets.internalJwt, 'router');
+const orderKey = parsePrivateKey(developmentSecrets.orderPrivateKey);
+const routerKey = parsePrivateKey(developmentSecrets.routerPrivateKey);
+const orderService = new IdentityAsserter({ issuer: 'order', audience: 'payment', key: orderKey });
 
 let payment: SubgraphUnderTest<Db>;
 let db: Db;
@@ -208,9 +214,37 @@ describe('charging an order', () => {
   });
 
   it.each([
-    ['the router', () => router.assert(customer)],
+    [
+      'the router, for this subgraph',
+      () =>
+        new IdentityAsserter({ issuer: 'router', audience: 'payment', key: routerKey }).assert(
+          customer,
+        ),
+    ],
+    [
+      'the router, as the order subgraph',
+      () =>
+        new IdentityAsserter({ issuer: 'order', audience: 'payment', key: routerKey }).assert(
+          customer,
+        ),
+    ],
+    [
+      'the order subgraph, for another subgraph',
+      () =>
+        new IdentityAsserter({ issuer: 'order', audience: 'kitchen', key: orderKey }).assert(
+          customer,
+        ),
+    ],
     ['nobody', () => null],
-    ['a forged signature', () => new IdentityAsserter('x'.repeat(32), 'order').assert(customer)],
+    [
+      'a key nobody trusts',
+      () =>
+        new IdentityAsserter({
+          issuer: 'order',
+          audience: 'payment',
+          key: parsePrivateKey(generateServiceKeyPair().privateKey),
+        }).assert(customer),
+    ],
   ])('refuses a charge asserted by %s with 401, and changes nothing', async (_, assertion) => {
     const charge = newCharge();
     const reply = await postCharge(charge, assertion());

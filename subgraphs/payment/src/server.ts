@@ -1,3 +1,4 @@
+import { IdentityVerifier } from '@baedal/identity';
 import { readSubgraphSdl } from '@baedal/schema';
 import { buildSubgraph, type RunningService, startSubgraph } from '@baedal/service-kit';
 import type { PaymentConfig } from './config.js';
@@ -15,7 +16,7 @@ import { createResolvers } from './resolvers.js';
  */
 export function start(config: PaymentConfig): Promise<RunningService> {
   const db = connectDatabase(config.databaseUrl);
-  return startSubgraph('payment', config, db, ({ outbox, identity, logger }) => {
+  return startSubgraph('payment', config, db, ({ outbox, logger }) => {
     const charge = chargeOrder({
       db,
       outbox,
@@ -26,7 +27,15 @@ export function start(config: PaymentConfig): Promise<RunningService> {
       schema: buildSubgraph(readSubgraphSdl('payment'), createResolvers()),
       loaders: () => createLoaders(db),
       subscriptions: [],
-      routes: chargeRoute({ identity, charge, logger }),
+      routes: chargeRoute({
+        identity: new IdentityVerifier({
+          issuer: 'order',
+          audience: 'payment',
+          keys: config.orderPublicKeys,
+        }),
+        charge,
+        logger,
+      }),
     };
   });
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { generateServiceKeyPair, parsePrivateKey } from '@baedal/identity';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PaymentClient, PaymentUnavailableError } from './payment.client.js';
 
@@ -43,7 +44,7 @@ const client = (url = paymentUrl) =>
   new PaymentClient({
     paymentUrl: url,
     timeoutMs: 300,
-    internalJwtSecret: 'an-internal-secret-of-at-least-32-chars',
+    signingKey: parsePrivateKey(generateServiceKeyPair().privateKey),
   });
 
 describe('payment client', () => {

@@ -1,4 +1,4 @@
-import { IdentityAsserter, identityHeader } from '@baedal/identity';
+import { IdentityAsserter, identityHeader, type ServiceKey } from '@baedal/identity';
 
 export interface ChargeRequest {
   readonly orderId: string;
@@ -32,10 +32,15 @@ export class PaymentClient {
   readonly #timeoutMs: number;
   readonly #identity: IdentityAsserter;
 
-  constructor(options: { paymentUrl: string; timeoutMs: number; internalJwtSecret: string }) {
+  /** `signingKey`: this subgraph's private key, which the payment subgraph trusts. */
+  constructor(options: { paymentUrl: string; timeoutMs: number; signingKey: ServiceKey }) {
     this.#url = new URL('/internal/charges', options.paymentUrl).toString();
     this.#timeoutMs = options.timeoutMs;
-    this.#identity = new IdentityAsserter(options.internalJwtSecret, 'order');
+    this.#identity = new IdentityAsserter({
+      issuer: 'order',
+      audience: 'payment',
+      key: options.signingKey,
+    });
   }
 
   async charge(request: ChargeRequest): Promise<ChargeResult> {

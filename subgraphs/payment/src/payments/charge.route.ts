@@ -21,7 +21,8 @@ const chargeBody = z.object({
 /**
  * `POST /internal/charges`, which the order subgraph calls synchronously to charge an order
  * (see `chargeOrder` for the rules). Only the order service may call it: the
- * `x-baedal-identity` header must carry its assertion, or the answer is HTTP 401
+ * `x-baedal-identity` header must carry its assertion, signed with its own key, or the
+ * answer is HTTP 401
  * `UNAUTHENTICATED`. The body is JSON `{ orderId, customerId, amountWon, cardToken }`; an
  * invalid one is HTTP 400 `BAD_USER_INPUT` naming the `field`. A charge answers HTTP 200
  * `{ paymentId, status: 'CAPTURED' | 'DECLINED', declineReason }` (a decline is an answer,
@@ -29,6 +30,7 @@ const chargeBody = z.object({
  * `INVALID_TRANSITION`).
  */
 export function chargeRoute(dependencies: {
+  /** Verifies the order subgraph's assertions meant for this subgraph. */
   readonly identity: IdentityVerifier;
   readonly charge: ChargeOrder;
   readonly logger: Logger;
@@ -38,7 +40,7 @@ export function chargeRoute(dependencies: {
     app.post(
       chargesPath,
       jsonRoute(logger, async (request) => {
-        const caller = await identity.verify(request.get(identityHeader), ['order']);
+        const caller = await identity.verify(request.get(identityHeader));
         const payment = await charge(parseCharge(request.body), caller.viewer ?? systemActor);
         return {
           paymentId: payment.id,
