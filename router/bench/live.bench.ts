@@ -136,7 +136,7 @@ try {
   // Memory with idle subscriptions, on a fresh router replica (a clean baseline).
   const replica = await stack.startRouter();
   const memory = async () => {
-    const text = await (await fetch(replica.url.replace('/graphql', '/metrics'))).text();
+    const text = await (await fetch(replica.metricsUrl)).text();
     const value = (name: string) => Number(new RegExp(`^${name} (\\S+)`, 'm').exec(text)?.[1]);
     return {
       rssMiB: value('baedal_router_process_resident_memory_bytes') / 2 ** 20,

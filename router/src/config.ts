@@ -5,6 +5,7 @@ import {
   developmentSecrets,
   loadConfig,
   milliseconds,
+  port,
   privateKeyVariable,
   secretVariable,
   serviceVariables,
@@ -12,6 +13,23 @@ import {
   variable,
 } from '@baedal/service-kit';
 import { z } from 'zod';
+
+const corsOrigins = z
+  .string({ error: 'must be set in production' })
+  .transform((text) => text.split(',').map((origin) => origin.trim()))
+  .refine(
+    (origins) => origins.every((origin) => origin === '*' || isOrigin(origin)),
+    'must be `*` or origins such as https://app.example.com, comma-separated',
+  )
+  .transform((origins) => (origins.includes('*') ? '*' : origins));
+
+function isOrigin(text: string): boolean {
+  try {
+    return new URL(text).origin === text;
+  } catch {
+    return false;
+  }
+}
 
 const subgraphUrl = (name: keyof typeof subgraphs) =>
   variable(`${name.toUpperCase()}_URL`, url(`http://127.0.0.1:${subgraphs[name]}/graphql`));
@@ -44,8 +62,14 @@ const variables = {
   ),
   /** How long shutdown waits for live payloads under way before closing sockets. */
   liveDrainTimeoutMs: variable('LIVE_DRAIN_TIMEOUT_MS', milliseconds(5000)),
-  /** Origins allowed to call the API from a browser, comma-separated; `*` for any. */
-  corsOrigins: variable('CORS_ORIGINS', z.string().default('*')),
+  /**
+   * Origins allowed to call the API from a browser: comma-separated origins
+   * (`https://app.example.com`), or `*` for any. Any by default, but it must be set in
+   * production.
+   */
+  corsOrigins: variable('CORS_ORIGINS', corsOrigins.default('*'), corsOrigins),
+  /** Port of `GET /metrics` (Prometheus), kept off the public API's port. */
+  metricsPort: variable('METRICS_PORT', port(9464)),
 };
 
 export type RouterConfig = ConfigOf<typeof variables>;

@@ -112,8 +112,8 @@ async function claimByRider(orderId: string) {
 }
 
 /** The router's counters, from its `/metrics`. */
-async function counters(routerUrl = stack.routerUrl) {
-  const text = await (await fetch(routerUrl.replace(/\/graphql$/, '/metrics'))).text();
+async function counters(metricsUrl = stack.metricsUrl) {
+  const text = await (await fetch(metricsUrl)).text();
   const value = (pattern: RegExp) =>
     text
       .split('\n')

@@ -27,7 +27,7 @@ import { type RouterContext, viewerFromAuthorization } from './context.js';
 import { createGateway } from './gateway.js';
 import { startLiveServer } from './live/live-server.js';
 import type { RunQuery } from './live/payload-loader.js';
-import { createMetrics } from './metrics.js';
+import { createMetrics, startMetricsServer } from './metrics.js';
 import { playgroundRoutes } from './playground.js';
 
 /**
@@ -56,7 +56,7 @@ const armor = new ApolloArmor({
  * bearer tokens, plans each operation over the supergraph with Apollo's gateway and calls the
  * subgraphs with an identity assertion. Over WebSocket (graphql-ws, same path) it serves
  * subscriptions from the subgraphs' event streams (see `live/live-server.ts`). Also serves
- * `/health`, `/ready` and `/metrics`. Apollo's telemetry is off.
+ * `/health` and `/ready`, and `/metrics` on a port of its own. Apollo's telemetry is off.
  */
 export async function start(config: RouterConfig): Promise<RunningService> {
   const resources = new Resources();
@@ -154,15 +154,9 @@ export async function start(config: RouterConfig): Promise<RunningService> {
       if (redis.status !== 'ready') throw new Error(`Redis is ${redis.status}.`);
     });
     playgroundRoutes(app);
-    app.get('/metrics', async (_request, response) => {
-      response.type(metrics.registry.contentType).send(await metrics.registry.metrics());
-    });
     app.use(
       '/graphql',
-      cors({
-        origin:
-          config.corsOrigins === '*' ? '*' : config.corsOrigins.split(',').map((o) => o.trim()),
-      }),
+      cors({ origin: config.corsOrigins }),
       express.json({ limit: '100kb' }),
       expressMiddleware(apollo, {
         context: async ({ req }) => ({
@@ -173,9 +167,16 @@ export async function start(config: RouterConfig): Promise<RunningService> {
     );
     app.use(bodyParserErrors);
 
+    const metricsServer = await startMetricsServer(
+      metrics.registry,
+      config.metricsPort,
+      config.host,
+    );
+    resources.use(metricsServer);
+
     const port = await listen(httpServer, config.port, config.host);
     const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}/graphql`;
-    logger.info({ url }, 'router listening');
+    logger.info({ url, metrics: metricsServer.url }, 'router listening');
     return { url, [Symbol.asyncDispose]: () => resources[Symbol.asyncDispose]() };
   } catch (error) {
     await resources[Symbol.asyncDispose]().catch(() => {});

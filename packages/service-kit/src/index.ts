@@ -5,6 +5,7 @@ export {
   developmentSecrets,
   loadConfig,
   milliseconds,
+  port,
   privateKeyVariable,
   publicKeysVariable,
   secretVariable,

@@ -21,7 +21,10 @@ export interface StackOptions {
   readonly databasePrefix?: string;
   /** Prefix of every Redis key the services use. Default `baedal`. */
   readonly streamPrefix?: string;
-  /** `fixed`: the router on 4000, subgraphs on 4001..4004; `any`: free ports (for tests). */
+  /**
+   * `fixed`: the router on 4000 (metrics on 9464), subgraphs on 4001..4004; `any`: free ports
+   * (for tests).
+   */
   readonly ports?: 'fixed' | 'any';
   /** Seed the demo stores, menus and riders. Default true. */
   readonly seed?: boolean;
@@ -35,11 +38,17 @@ export interface StackOptions {
 
 export interface Stack extends AsyncDisposable {
   readonly routerUrl: string;
+  /** The router's `GET /metrics`, on a port of its own. */
+  readonly metricsUrl: string;
   readonly urls: Readonly<Record<ServiceName, string>>;
   readonly streamPrefix: string;
   readonly services: Readonly<Record<ServiceName, ServiceProcess>>;
   /** Starts one more router (another replica) on the same subgraphs; stopped with the stack. */
-  startRouter(): Promise<{ readonly url: string; readonly process: ServiceProcess }>;
+  startRouter(): Promise<{
+    readonly url: string;
+    readonly metricsUrl: string;
+    readonly process: ServiceProcess;
+  }>;
 }
 
 /** A random prefix for a stack of its own (databases, streams), for tests and benchmarks. */
@@ -85,6 +94,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     delivery: { DATABASE_URL: databaseUrls.delivery },
     order: { DATABASE_URL: databaseUrls.order, PAYMENT_URL: `http://127.0.0.1:${ports.payment}` },
     router: {
+      METRICS_PORT: String(ports.metrics),
       ORDER_URL: url('order'),
       PAYMENT_URL: url('payment'),
       KITCHEN_URL: url('kitchen'),
@@ -113,17 +123,28 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     if (seed) await waitForMenuReplica(databaseUrls.order);
     return {
       routerUrl: urls.router,
+      metricsUrl: metricsUrl(ports.metrics),
       urls,
       streamPrefix,
       services,
       async startRouter() {
+        const metricsPort = await freePort();
         const replica = new ServiceProcess(
           'router',
-          { ...common, PORT: String(await freePort()), ...environments.router },
+          {
+            ...common,
+            PORT: String(await freePort()),
+            ...environments.router,
+            METRICS_PORT: String(metricsPort),
+          },
           output,
         );
         started.push(replica);
-        return { url: await replica.start(), process: replica };
+        return {
+          url: await replica.start(),
+          metricsUrl: metricsUrl(metricsPort),
+          process: replica,
+        };
       },
       async [Symbol.asyncDispose]() {
         await stopAll(started);
@@ -138,14 +159,16 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
 const serviceNames: readonly ServiceName[] = ['order', 'payment', 'kitchen', 'delivery', 'router'];
 
+const metricsUrl = (port: number) => `http://127.0.0.1:${port}/metrics`;
+
+type Ports = Record<ServiceName | 'metrics', number>;
+
 /** The default ports, or free ones picked by the system (for stacks that run side by side). */
-async function choosePorts(choice: 'fixed' | 'any'): Promise<Record<ServiceName, number>> {
-  if (choice === 'fixed') return { ...subgraphs, router: 4000 };
-  const free = await Promise.all(serviceNames.map(() => freePort()));
-  return Object.fromEntries(serviceNames.map((name, index) => [name, free[index]!])) as Record<
-    ServiceName,
-    number
-  >;
+async function choosePorts(choice: 'fixed' | 'any'): Promise<Ports> {
+  if (choice === 'fixed') return { ...subgraphs, router: 4000, metrics: 9464 };
+  const names = [...serviceNames, 'metrics'] as const;
+  const free = await Promise.all(names.map(() => freePort()));
+  return Object.fromEntries(names.map((name, index) => [name, free[index]!])) as Ports;
 }
 
 function freePort(): Promise<number> {
