@@ -8,7 +8,6 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { expressMiddleware } from '@as-integrations/express5';
 import { UserTokenVerifier } from '@baedal/identity';
 import {
-  bodyParserErrors,
   createHttpServer,
   createLogger,
   formatError,
@@ -17,7 +16,6 @@ import {
   Resources,
   type RunningService,
 } from '@baedal/service-kit';
-import { ApolloArmor } from '@escape.tech/graphql-armor';
 import cors from 'cors';
 import express from 'express';
 import { type ExecutionResult, GraphQLError, type GraphQLSchema } from 'graphql';
@@ -25,31 +23,13 @@ import { Redis } from 'ioredis';
 import type { RouterConfig } from './config.js';
 import { type RouterContext, viewerFromAuthorization } from './context.js';
 import { createGateway } from './gateway.js';
+import { graphqlRequestErrors, jsonBody } from './http-errors.js';
+import { inputChecks } from './input-checks.js';
 import { startLiveServer } from './live/live-server.js';
 import type { RunQuery } from './live/payload-loader.js';
 import { createMetrics, startMetricsServer } from './metrics.js';
+import { limitPlugins, limitRules, parseOptions, tokenLimitAsLimit } from './operation-limits.js';
 import { playgroundRoutes } from './playground.js';
-
-/**
- * Limits every operation must stay within, over HTTP and over the subscription socket alike:
- * nesting depth, a cost estimate, aliases, directives and tokens.
- */
-const operationLimits = {
-  maxDepth: 12,
-  maxCost: 5000,
-  maxAliases: 20,
-  maxDirectives: 20,
-  maxTokens: 2000,
-} as const;
-
-const armor = new ApolloArmor({
-  maxDepth: { n: operationLimits.maxDepth },
-  costLimit: { maxCost: operationLimits.maxCost },
-  maxAliases: { n: operationLimits.maxAliases },
-  maxDirectives: { n: operationLimits.maxDirectives },
-  maxTokens: { n: operationLimits.maxTokens },
-  blockFieldSuggestion: { enabled: true },
-});
 
 /**
  * Starts the router: the one public endpoint (`/graphql`). Over HTTP it verifies people's
@@ -85,16 +65,18 @@ export async function start(config: RouterConfig): Promise<RunningService> {
     const app = express();
     app.disable('x-powered-by');
     const httpServer = createHttpServer(app);
-    const protection = armor.protect();
+    const formatKnownError = formatError(logger);
     const apollo = new ApolloServer<RouterContext>({
       gateway,
-      formatError: formatError(logger),
+      formatError: (formatted, error) => formatKnownError(tokenLimitAsLimit(formatted), error),
       includeStacktraceInErrorResponses: false,
       allowBatchedHttpRequests: false,
-      validationRules: protection.validationRules,
+      parseOptions,
+      validationRules: [...limitRules],
       plugins: [
         // graphql-armor is typed against @apollo/server's CommonJS build; the objects are the same.
-        ...(protection.plugins as unknown as ApolloServerPlugin<RouterContext>[]),
+        ...(limitPlugins as ApolloServerPlugin<RouterContext>[]),
+        inputChecks as ApolloServerPlugin<RouterContext>,
         ApolloServerPluginDrainHttpServer({ httpServer }),
         ApolloServerPluginLandingPageDisabled(),
         ApolloServerPluginUsageReportingDisabled(),
@@ -139,8 +121,7 @@ export async function start(config: RouterConfig): Promise<RunningService> {
       verifier,
       redis,
       streamPrefix: config.eventStreamPrefix,
-      validationRules: protection.validationRules,
-      maxTokens: operationLimits.maxTokens,
+      validationRules: limitRules,
       keepAliveMs: config.liveKeepAliveMs,
       maxQueuedResults: config.liveMaxQueuedResults,
       drainTimeoutMs: config.liveDrainTimeoutMs,
@@ -157,7 +138,7 @@ export async function start(config: RouterConfig): Promise<RunningService> {
     app.use(
       '/graphql',
       cors({ origin: config.corsOrigins }),
-      express.json({ limit: '100kb' }),
+      jsonBody,
       expressMiddleware(apollo, {
         context: async ({ req }) => ({
           viewer: await viewerFromAuthorization(req.get('authorization'), verifier),
@@ -165,7 +146,7 @@ export async function start(config: RouterConfig): Promise<RunningService> {
         }),
       }),
     );
-    app.use(bodyParserErrors);
+    app.use(graphqlRequestErrors);
 
     const metricsServer = await startMetricsServer(
       metrics.registry,

@@ -23,7 +23,9 @@ import type { Redis } from 'ioredis';
 import { LRUCache } from 'lru-cache';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { bearerToken } from '../context.js';
+import { checkInput } from '../input-checks.js';
 import type { Metrics } from '../metrics.js';
+import { parseOperation } from '../operation-limits.js';
 import { EventFeed } from './event-feed.js';
 import { liveFeeds } from './live-feeds.js';
 import {
@@ -58,9 +60,8 @@ export interface LiveServerOptions {
   /** A Redis connection for the live layer's blocking stream reads alone. */
   readonly redis: Redis;
   readonly streamPrefix: string;
-  /** The same limits as over HTTP (graphql-armor's rules, and a token limit for parsing). */
+  /** The same limits as over HTTP (graphql-armor's rules; the token limit is `parseOperation`'s). */
   readonly validationRules: readonly ValidationRule[];
-  readonly maxTokens: number;
   /** Ping interval; a client that does not answer a ping within it is disconnected. */
   readonly keepAliveMs: number;
   /** Results (and events) queued for a client that does not read, before it is disconnected. */
@@ -161,7 +162,7 @@ export async function startLiveServer(options: LiveServerOptions): Promise<Async
       ...specifiedRules,
       ...options.validationRules,
     ]);
-    if (errors.length > 0) throw errors.map(withoutSuggestions);
+    if (errors.length > 0) throw errors.map(asValidationError);
     sourceQueries.set(key, source);
     return source;
   }
@@ -267,15 +268,13 @@ export async function startLiveServer(options: LiveServerOptions): Promise<Async
           const message = `At most ${maxSubscriptionsPerConnection} subscriptions per connection.`;
           return [new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT' } })];
         }
-        let document: ReturnType<typeof parse>;
-        try {
-          document = parse(payload.query, { maxTokens: options.maxTokens });
-        } catch (error) {
-          return [error as GraphQLError];
-        }
+        const document = parseOperation(payload.query);
+        if (document instanceof GraphQLError) return [document];
         const schema = options.schema();
         const errors = validate(schema, document, [...specifiedRules, ...options.validationRules]);
-        if (errors.length > 0) return errors.map(withoutSuggestions);
+        if (errors.length > 0) return errors.map(asValidationError);
+        const badInput = checkInput(document, payload.variables ?? undefined);
+        if (badInput) return [badInput];
         const context: LiveContext = { viewer: connection.viewer, socket, query: payload.query };
         return {
           schema,
@@ -335,8 +334,14 @@ async function bearer(
   return verifier.verify(token);
 }
 
-/** As over HTTP (graphql-armor), validation errors do not reveal field names by suggestion. */
-function withoutSuggestions(error: GraphQLError): GraphQLError {
+/**
+ * As over HTTP: a validation error has the code `GRAPHQL_VALIDATION_FAILED`, and does not
+ * reveal field names by suggestion (graphql-armor).
+ */
+function asValidationError(error: GraphQLError): GraphQLError {
   const message = error.message.replace(/ Did you mean .+\?$/, ' [Suggestion hidden]');
-  return message === error.message ? error : new GraphQLError(message, { nodes: error.nodes });
+  return new GraphQLError(message, {
+    ...(error.nodes && { nodes: error.nodes }),
+    extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+  });
 }
