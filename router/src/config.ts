@@ -31,6 +31,8 @@ function isOrigin(text: string): boolean {
   }
 }
 
+const count = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
 const subgraphUrl = (name: keyof typeof subgraphs) =>
   variable(`${name.toUpperCase()}_URL`, url(`http://127.0.0.1:${subgraphs[name]}/graphql`));
 
@@ -56,12 +58,17 @@ const variables = {
   /** Ping interval of subscription sockets; a client silent for as long is disconnected. */
   liveKeepAliveMs: variable('LIVE_KEEP_ALIVE_MS', milliseconds(12_000)),
   /** Results queued for a subscriber that does not read, before it is disconnected. */
-  liveMaxQueuedResults: variable(
-    'LIVE_MAX_QUEUED_RESULTS',
-    z.coerce.number().int().positive().default(100),
-  ),
+  liveMaxQueuedResults: variable('LIVE_MAX_QUEUED_RESULTS', count(100)),
   /** How long shutdown waits for live payloads under way before closing sockets. */
   liveDrainTimeoutMs: variable('LIVE_DRAIN_TIMEOUT_MS', milliseconds(5000)),
+  /** Subscription sockets this replica holds at most, everyone's together. */
+  liveMaxConnections: variable('LIVE_MAX_CONNECTIONS', count(10_000)),
+  /** Subscription sockets one person holds at most (devices, tabs). */
+  liveMaxConnectionsPerPerson: variable('LIVE_MAX_CONNECTIONS_PER_PERSON', count(10)),
+  /** Subscriptions (and operations sent over the socket) one person runs at once. */
+  liveMaxSubscriptionsPerPerson: variable('LIVE_MAX_SUBSCRIPTIONS_PER_PERSON', count(50)),
+  /** New subscriptions one person may start in a minute; more are refused (`RATE_LIMITED`). */
+  liveMaxNewSubscriptionsPerMinute: variable('LIVE_MAX_NEW_SUBSCRIPTIONS_PER_MINUTE', count(60)),
   /**
    * Origins allowed to call the API from a browser: comma-separated origins
    * (`https://app.example.com`), or `*` for any. Any by default, but it must be set in

@@ -28,7 +28,13 @@ beforeAll(async () => {
     ...isolatedPrefixes('live'),
     ports: 'any',
     dropDatabases: true,
-    env: { LOG_LEVEL: 'warn', LIVE_KEEP_ALIVE_MS: '500' },
+    env: {
+      LOG_LEVEL: 'warn',
+      LIVE_KEEP_ALIVE_MS: '500',
+      // A test subscribes 50 times at once as one person; the limits are tried in attacks.e2e.
+      LIVE_MAX_SUBSCRIPTIONS_PER_PERSON: '100',
+      LIVE_MAX_NEW_SUBSCRIPTIONS_PER_MINUTE: '1000',
+    },
   });
   gql = routerClient(stack.routerUrl);
   const people = {

@@ -25,6 +25,7 @@ import { type RouterContext, viewerFromAuthorization } from './context.js';
 import { createGateway } from './gateway.js';
 import { graphqlRequestErrors, jsonBody } from './http-errors.js';
 import { inputChecks } from './input-checks.js';
+import { LiveLimits } from './live/live-limits.js';
 import { startLiveServer } from './live/live-server.js';
 import type { RunQuery } from './live/payload-loader.js';
 import { createMetrics, startMetricsServer } from './metrics.js';
@@ -125,6 +126,12 @@ export async function start(config: RouterConfig): Promise<RunningService> {
       keepAliveMs: config.liveKeepAliveMs,
       maxQueuedResults: config.liveMaxQueuedResults,
       drainTimeoutMs: config.liveDrainTimeoutMs,
+      maxConnections: config.liveMaxConnections,
+      limits: new LiveLimits({
+        maxConnectionsPerPerson: config.liveMaxConnectionsPerPerson,
+        maxSubscriptionsPerPerson: config.liveMaxSubscriptionsPerPerson,
+        subscriptionsPerMinutePerPerson: config.liveMaxNewSubscriptionsPerMinute,
+      }),
       metrics,
       logger,
     });

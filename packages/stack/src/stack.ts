@@ -41,6 +41,8 @@ export interface Stack extends AsyncDisposable {
   /** The router's `GET /metrics`, on a port of its own. */
   readonly metricsUrl: string;
   readonly urls: Readonly<Record<ServiceName, string>>;
+  /** Each subgraph's database, for tests that check what was (not) stored. */
+  readonly databaseUrls: Readonly<Record<SubgraphSchema, string>>;
   readonly streamPrefix: string;
   readonly services: Readonly<Record<ServiceName, ServiceProcess>>;
   /** Starts one more router (another replica) on the same subgraphs; stopped with the stack. */
@@ -125,6 +127,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       routerUrl: urls.router,
       metricsUrl: metricsUrl(ports.metrics),
       urls,
+      databaseUrls,
       streamPrefix,
       services,
       async startRouter() {

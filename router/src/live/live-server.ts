@@ -28,6 +28,7 @@ import type { Metrics } from '../metrics.js';
 import { parseOperation } from '../operation-limits.js';
 import { EventFeed } from './event-feed.js';
 import { liveFeeds } from './live-feeds.js';
+import type { LiveLimits } from './live-limits.js';
 import {
   type LiveFeed,
   LiveSubscription,
@@ -37,14 +38,19 @@ import {
 import { PayloadLoader, type RunQuery } from './payload-loader.js';
 import { type SourceQuery, toSourceQuery } from './source-query.js';
 
-/** WebSocket close code for a client that does not read what it subscribed to. */
-const tooSlow = 1008;
+/** WebSocket close codes of the live layer's own, beside graphql-ws's `CloseCode`. */
+enum LiveCloseCode {
+  /** The client does not read what it subscribed to. */
+  TooSlow = 1008,
+  /** The replica holds as many connections as it may: try again later, or another replica. */
+  TryAgainLater = 1013,
+  /** The person holds as many connections as they may (HTTP 429, as graphql-ws maps codes). */
+  TooManyConnections = 4429,
+}
 /** The largest message a client may send, before or after signing in (as over HTTP). */
 const maxMessageBytes = 100 * 1024;
 /** Bytes waiting in a client's socket before it counts as too slow. */
 const maxSocketBacklogBytes = 1024 * 1024;
-/** Subscriptions one connection may hold at once. */
-const maxSubscriptionsPerConnection = 100;
 /** How long a closing socket may take to answer the close handshake before it is cut. */
 const closeGraceMs = 1000;
 
@@ -68,6 +74,10 @@ export interface LiveServerOptions {
   readonly maxQueuedResults: number;
   /** How long shutdown waits for payloads under way to be sent before closing sockets. */
   readonly drainTimeoutMs: number;
+  /** Sockets this replica holds at most, everyone's together, signed in or not. */
+  readonly maxConnections: number;
+  /** What one person may hold and start (connections, subscriptions, a rate). */
+  readonly limits: LiveLimits;
   readonly metrics: Metrics;
   readonly logger: Logger;
 }
@@ -75,7 +85,12 @@ export interface LiveServerOptions {
 interface Connection {
   readonly viewer: VerifiedViewer;
   readonly expiry: NodeJS.Timeout;
+  /** Gives the person's connection back to `limits`. */
+  readonly release: () => void;
 }
+
+/** Whose limits a viewer counts against. */
+const personOf = (viewer: VerifiedViewer) => `${viewer.role}:${viewer.id}`;
 
 interface LiveContext {
   readonly viewer: VerifiedViewer;
@@ -207,10 +222,14 @@ export async function startLiveServer(options: LiveServerOptions): Promise<Async
       socketBacklog: () => socket.bufferedAmount,
       maxSocketBacklogBytes,
       disconnect: () =>
-        closeSocket(socket, tooSlow, 'Too slow: results piled up; reconnect and resume.'),
+        closeSocket(
+          socket,
+          LiveCloseCode.TooSlow,
+          'Too slow: results piled up; reconnect and resume.',
+        ),
       logger,
     });
-    const refusal = await subscription.open();
+    const refusal = await options.limits.serially(personOf(viewer), () => subscription.open());
     return refusal ? { errors: refusal } : subscription.results;
   }
 
@@ -218,6 +237,16 @@ export async function startLiveServer(options: LiveServerOptions): Promise<Async
     server: options.httpServer,
     path: options.path,
     maxPayload: maxMessageBytes,
+  });
+  // Counted before sign-in: unauthenticated sockets take memory too (for up to 3 s).
+  server.on('connection', (socket) => {
+    if (server.clients.size > options.maxConnections) {
+      closeSocket(
+        socket,
+        LiveCloseCode.TryAgainLater,
+        `This server holds its most connections (${options.maxConnections}); try again later.`,
+      );
+    }
   });
   const graphqlWs = serveGraphqlWs<{ authorization?: string }>(
     {
@@ -231,12 +260,26 @@ export async function startLiveServer(options: LiveServerOptions): Promise<Async
           const viewer = await bearer(ctx.connectionParams?.authorization, options.verifier);
           // The client may have left while the token was checked: keep nothing for it.
           if (socket.readyState !== socket.OPEN) return false;
+          const release = options.limits.connect(
+            personOf(viewer),
+            // graphql-ws keeps the connection's operations under way (`ctx.subscriptions`).
+            () => Object.keys(ctx.subscriptions).length,
+          );
+          if (!release) {
+            const most = options.limits.options.maxConnectionsPerPerson;
+            closeSocket(
+              socket,
+              LiveCloseCode.TooManyConnections,
+              `At most ${most} connections per person.`,
+            );
+            return false;
+          }
           const expiresInMs = Math.min(viewer.expiresAt.getTime() - Date.now(), 2 ** 31 - 1);
           const expiry = setTimeout(
             () => closeSocket(socket, CloseCode.Unauthorized, 'The token has expired.'),
             expiresInMs,
           );
-          connections.set(socket, { viewer, expiry });
+          connections.set(socket, { viewer, expiry, release });
           metrics.liveConnections.inc();
           return true;
         } catch (error) {
@@ -248,10 +291,11 @@ export async function startLiveServer(options: LiveServerOptions): Promise<Async
         const connection = connections.get(ctx.extra.socket);
         if (!connection) return;
         clearTimeout(connection.expiry);
+        connection.release();
         connections.delete(ctx.extra.socket);
         metrics.liveConnections.dec();
       },
-      onSubscribe: (ctx, _id, payload) => {
+      onSubscribe: async (ctx, _id, payload) => {
         const { socket } = ctx.extra;
         const connection = connections.get(socket);
         // A closing socket (its token expired, say) may still deliver messages for a while.
@@ -264,9 +308,11 @@ export async function startLiveServer(options: LiveServerOptions): Promise<Async
             new GraphQLError('The token has expired.', { extensions: { code: 'UNAUTHENTICATED' } }),
           ];
         }
-        if (Object.keys(ctx.subscriptions).length > maxSubscriptionsPerConnection) {
-          const message = `At most ${maxSubscriptionsPerConnection} subscriptions per connection.`;
-          return [new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT' } })];
+        // Before any parsing: a refused burst costs the router next to nothing.
+        const refusal = await options.limits.admit(personOf(connection.viewer));
+        if (refusal) {
+          const { code, message, retryAfterMs } = refusal;
+          return [new GraphQLError(message, { extensions: { code, retryAfterMs } })];
         }
         const document = parseOperation(payload.query);
         if (document instanceof GraphQLError) return [document];
