@@ -502,7 +502,7 @@ describe('the live endpoint', () => {
     expect(accepted).toBe(Number(liveLimits.LIVE_MAX_CONNECTIONS));
     expect(refusal).toEqual({
       code: 1013,
-      reason: 'This server holds its most connections (8); try again later.',
+      reason: 'This server is at its limit of 8 connections; try again later.',
     });
   });
 
@@ -532,6 +532,20 @@ describe('the live endpoint', () => {
       /^At most 10 new subscriptions a minute per person; retry in \d+ s\.$/,
     );
     expect((await liveCounters()).subscriptions).toBe(0);
+  });
+
+  it('closes a connection that floods it with subscriptions far past the rate, with 4429', async () => {
+    const { socket } = await connect(await rider('rider-flood'));
+    const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+      socket.once('close', (code, reason) => resolve({ code, reason: String(reason) })),
+    );
+    // Twice the rate, then more, at once: no answer is awaited.
+    for (let i = 0; i < 500; i++) subscribe(socket, offers);
+    expect(await closed).toEqual({
+      code: 4429,
+      reason: 'Far more than 10 new subscriptions a minute.',
+    });
+    expect((await liveCounters()).subscriptions).toBeLessThanOrEqual(4);
   });
 
   it('refuses bad input over the socket as over HTTP', async () => {

@@ -45,8 +45,11 @@ export interface Stack extends AsyncDisposable {
   readonly databaseUrls: Readonly<Record<SubgraphSchema, string>>;
   readonly streamPrefix: string;
   readonly services: Readonly<Record<ServiceName, ServiceProcess>>;
-  /** Starts one more router (another replica) on the same subgraphs; stopped with the stack. */
-  startRouter(): Promise<{
+  /**
+   * Starts one more router (another replica) on the same subgraphs, with `env` added to its
+   * environment; stopped with the stack.
+   */
+  startRouter(env?: NodeJS.ProcessEnv): Promise<{
     readonly url: string;
     readonly metricsUrl: string;
     readonly process: ServiceProcess;
@@ -130,7 +133,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       databaseUrls,
       streamPrefix,
       services,
-      async startRouter() {
+      async startRouter(env = {}) {
         const metricsPort = await freePort();
         const replica = new ServiceProcess(
           'router',
@@ -139,6 +142,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
             PORT: String(await freePort()),
             ...environments.router,
             METRICS_PORT: String(metricsPort),
+            ...env,
           },
           output,
         );

@@ -1,4 +1,4 @@
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { LRUCache } from 'lru-cache';
 
 /** How much of the live endpoint one person may hold. */
 export interface LiveLimitsOptions {
@@ -10,12 +10,24 @@ export interface LiveLimitsOptions {
   readonly subscriptionsPerMinutePerPerson: number;
 }
 
-/** Why an operation was refused: a stable code and a message that names the limit. */
+/**
+ * Why an operation was refused: a stable code and a message that names the limit.
+ * `FLOODING`: the person went on far past the rate (twice as many attempts in the minute);
+ * the connection that keeps sending should be closed rather than answered.
+ */
 export interface LiveRefusal {
-  readonly code: 'TOO_MANY_SUBSCRIPTIONS' | 'RATE_LIMITED';
+  readonly code: 'TOO_MANY_SUBSCRIPTIONS' | 'RATE_LIMITED' | 'FLOODING';
   readonly message: string;
   /** For `RATE_LIMITED`: when the person may start one again. */
   readonly retryAfterMs?: number;
+}
+
+const windowMs = 60_000;
+
+/** A person's attempts in the current one-minute window. */
+interface RateWindow {
+  readonly startMs: number;
+  attempts: number;
 }
 
 /** A person's open connections, each able to count the operations it has under way. */
@@ -29,22 +41,20 @@ type Connections = Set<() => number>;
  * run one at a time (`serially`): one person's burst then delays another person's request
  * by one opening at most.
  *
- * The rate is rate-limiter-flexible's in-memory limiter (a fixed one-minute window per
- * person); its timers are unreferenced and end with their window, so there is nothing to
- * dispose.
+ * The rate is a fixed one-minute window per person, counted here rather than with
+ * rate-limiter-flexible, whose checks answer through promises: `admit` must decide
+ * synchronously, so that a flood is cut off within the very batch of messages that carries
+ * it, before the next one is handed to the protocol.
  */
 export class LiveLimits {
   readonly options: LiveLimitsOptions;
   readonly #people = new Map<string, Connections>();
   readonly #openings = new Map<string, Promise<unknown>>();
-  readonly #rate: RateLimiterMemory;
+  /** Bounded, and forgetting a window when it ends: no timers to dispose. */
+  readonly #windows = new LRUCache<string, RateWindow>({ max: 100_000, ttl: windowMs });
 
   constructor(options: LiveLimitsOptions) {
     this.options = options;
-    this.#rate = new RateLimiterMemory({
-      points: options.subscriptionsPerMinutePerPerson,
-      duration: 60,
-    });
   }
 
   /**
@@ -67,19 +77,26 @@ export class LiveLimits {
 
   /**
    * Whether `person` may start one more operation: within the rate (each attempt counts),
-   * and within the most at once, counting the one asked for. Resolves with the refusal, or
-   * null.
+   * and within the most at once, counting the one asked for. Returns the refusal, or null.
    */
-  async admit(person: string): Promise<LiveRefusal | null> {
-    const { maxSubscriptionsPerPerson, subscriptionsPerMinutePerPerson } = this.options;
-    try {
-      await this.#rate.consume(person);
-    } catch (error) {
-      if (!(error instanceof RateLimiterRes)) throw error;
+  admit(person: string): LiveRefusal | null {
+    const { maxSubscriptionsPerPerson, subscriptionsPerMinutePerPerson: rate } = this.options;
+    const now = Date.now();
+    let window = this.#windows.get(person);
+    if (!window || now - window.startMs >= windowMs) {
+      window = { startMs: now, attempts: 0 };
+      this.#windows.set(person, window);
+    }
+    window.attempts += 1;
+    if (window.attempts > 2 * rate) {
+      return { code: 'FLOODING', message: `Far more than ${rate} new subscriptions a minute.` };
+    }
+    if (window.attempts > rate) {
+      const retryAfterMs = window.startMs + windowMs - now;
       return {
         code: 'RATE_LIMITED',
-        message: `At most ${subscriptionsPerMinutePerPerson} new subscriptions a minute per person; retry in ${Math.ceil(error.msBeforeNext / 1000)} s.`,
-        retryAfterMs: error.msBeforeNext,
+        message: `At most ${rate} new subscriptions a minute per person; retry in ${Math.ceil(retryAfterMs / 1000)} s.`,
+        retryAfterMs,
       };
     }
     let running = 0;

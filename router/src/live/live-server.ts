@@ -44,13 +44,18 @@ enum LiveCloseCode {
   TooSlow = 1008,
   /** The replica holds as many connections as it may: try again later, or another replica. */
   TryAgainLater = 1013,
-  /** The person holds as many connections as they may (HTTP 429, as graphql-ws maps codes). */
+  /**
+   * The person holds as many connections as they may, or floods one with subscriptions
+   * (HTTP 429, as graphql-ws maps codes).
+   */
   TooManyConnections = 4429,
 }
 /** The largest message a client may send, before or after signing in (as over HTTP). */
 const maxMessageBytes = 100 * 1024;
 /** Bytes waiting in a client's socket before it counts as too slow. */
 const maxSocketBacklogBytes = 1024 * 1024;
+/** The answer to a subscription whose connection closed before it could open. */
+const connectionClosed = new GraphQLError('The connection closed.');
 /** How long a closing socket may take to answer the close handshake before it is cut. */
 const closeGraceMs = 1000;
 
@@ -229,7 +234,10 @@ export async function startLiveServer(options: LiveServerOptions): Promise<Async
         ),
       logger,
     });
-    const refusal = await options.limits.serially(personOf(viewer), () => subscription.open());
+    const refusal = await options.limits.serially(personOf(viewer), async () =>
+      // Queued behind the person's other openings: the client may have gone meanwhile.
+      socket.readyState === socket.OPEN ? subscription.open() : [connectionClosed],
+    );
     return refusal ? { errors: refusal } : subscription.results;
   }
 
@@ -244,7 +252,7 @@ export async function startLiveServer(options: LiveServerOptions): Promise<Async
       closeSocket(
         socket,
         LiveCloseCode.TryAgainLater,
-        `This server holds its most connections (${options.maxConnections}); try again later.`,
+        `This server is at its limit of ${options.maxConnections} connections; try again later.`,
       );
     }
   });
@@ -295,7 +303,7 @@ export async function startLiveServer(options: LiveServerOptions): Promise<Async
         connections.delete(ctx.extra.socket);
         metrics.liveConnections.dec();
       },
-      onSubscribe: async (ctx, _id, payload) => {
+      onSubscribe: (ctx, _id, payload) => {
         const { socket } = ctx.extra;
         const connection = connections.get(socket);
         // A closing socket (its token expired, say) may still deliver messages for a while.
@@ -308,8 +316,9 @@ export async function startLiveServer(options: LiveServerOptions): Promise<Async
             new GraphQLError('The token has expired.', { extensions: { code: 'UNAUTHENTICATED' } }),
           ];
         }
-        // Before any parsing: a refused burst costs the router next to nothing.
-        const refusal = await options.limits.admit(personOf(connection.viewer));
+        // Before any parsing, and synchronously: see `stopReading`.
+        const refusal = options.limits.admit(personOf(connection.viewer));
+        if (refusal?.code === 'FLOODING') stopReading(socket, refusal.message);
         if (refusal) {
           const { code, message, retryAfterMs } = refusal;
           return [new GraphQLError(message, { extensions: { code, retryAfterMs } })];
@@ -362,6 +371,17 @@ export async function startLiveServer(options: LiveServerOptions): Promise<Async
       await graphqlWs.dispose();
     },
   };
+}
+
+/**
+ * Closes the socket of a client that floods it (4429), and drops what it sent and the router
+ * has not read yet: ws hands over every message of a received chunk at once, and a chunk
+ * carries hundreds, each of which graphql-ws would parse and answer. Removing graphql-ws's
+ * message listener is the one way to drop them; the socket is closing anyway.
+ */
+function stopReading(socket: WebSocket, reason: string): void {
+  socket.removeAllListeners('message');
+  closeSocket(socket, LiveCloseCode.TooManyConnections, reason);
 }
 
 /** Starts the close handshake, and cuts the socket if the client does not complete it soon. */
