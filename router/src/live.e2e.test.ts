@@ -349,9 +349,10 @@ describe('access', () => {
       expect(codes(stranger)).toEqual(['FORBIDDEN']);
       expect(codes(otherOwner)).toEqual(['FORBIDDEN']);
       expect(codes(customerAsRider)).toEqual(['FORBIDDEN']);
+      // The completion is a message of its own, sent after the refusal.
+      for (const subscription of [stranger, otherOwner, customerAsRider])
+        expect(subscription.completed).toBe(true);
     });
-    for (const subscription of [stranger, otherOwner, customerAsRider])
-      expect(subscription.completed).toBe(true);
   });
 
   it("runs queries and mutations sent over the socket as the connection's person", async () => {
@@ -374,8 +375,8 @@ describe('access', () => {
       ]);
       expect(codes(foreign)).toEqual(['FORBIDDEN']);
       expect(codes(notOwner)).toEqual(['FORBIDDEN']);
+      for (const operation of [own, foreign, notOwner]) expect(operation.completed).toBe(true);
     });
-    for (const operation of [own, foreign, notOwner]) expect(operation.completed).toBe(true);
   });
 
   it('refuses bad arguments by field name', async () => {

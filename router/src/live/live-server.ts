@@ -3,6 +3,7 @@ import type { EventEnvelope } from '@baedal/event-bus';
 import type { UserTokenVerifier, VerifiedViewer } from '@baedal/identity';
 import type { Logger } from '@baedal/service-kit';
 import {
+  type DocumentNode,
   type ExecutionArgs,
   type ExecutionResult,
   GraphQLError,
@@ -132,6 +133,29 @@ export async function startLiveServer(options: LiveServerOptions): Promise<Async
       feedsByType.set(type, [...(feedsByType.get(type) ?? []), feed]);
   }
   const sourceQueries = new LRUCache<string, SourceQuery>({ max: 1000 });
+  /**
+   * Operations by their text, parsed and checked against the limits (or refused), as Apollo's
+   * document store keeps them over HTTP: many clients send the same few operations, and a
+   * client that floods sends one over and over. Bounded by the texts' total length.
+   */
+  const documents = new LRUCache<
+    string,
+    { schema: GraphQLSchema; checked: DocumentNode | GraphQLError[] }
+  >({ maxSize: 10 * 1024 * 1024, sizeCalculation: (_, text) => Math.max(1, text.length) });
+
+  function checkedDocument(schema: GraphQLSchema, text: string): DocumentNode | GraphQLError[] {
+    const cached = documents.get(text);
+    if (cached?.schema === schema) return cached.checked;
+    const document = parseOperation(text);
+    let checked: DocumentNode | GraphQLError[];
+    if (document instanceof GraphQLError) checked = [document];
+    else {
+      const errors = validate(schema, document, [...specifiedRules, ...options.validationRules]);
+      checked = errors.length > 0 ? errors.map(asValidationError) : document;
+    }
+    documents.set(text, { schema, checked });
+    return checked;
+  }
   const loader = new PayloadLoader(options.runQuery, () => metrics.livePayloadExecutions.inc());
   let draining = false;
 
@@ -323,11 +347,9 @@ export async function startLiveServer(options: LiveServerOptions): Promise<Async
           const { code, message, retryAfterMs } = refusal;
           return [new GraphQLError(message, { extensions: { code, retryAfterMs } })];
         }
-        const document = parseOperation(payload.query);
-        if (document instanceof GraphQLError) return [document];
         const schema = options.schema();
-        const errors = validate(schema, document, [...specifiedRules, ...options.validationRules]);
-        if (errors.length > 0) return errors.map(asValidationError);
+        const document = checkedDocument(schema, payload.query);
+        if (Array.isArray(document)) return document;
         const badInput = checkInput(document, payload.variables ?? undefined);
         if (badInput) return [badInput];
         const context: LiveContext = { viewer: connection.viewer, socket, query: payload.query };
