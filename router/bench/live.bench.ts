@@ -41,7 +41,14 @@ const stack = await startStack({
   ...isolatedPrefixes('bench'),
   ports: 'any',
   dropDatabases: true,
-  env: { LOG_LEVEL: 'warn' },
+  env: {
+    LOG_LEVEL: 'warn',
+    // Every subscriber here is the same customer: the limits per person would refuse most.
+    LIVE_MAX_CONNECTIONS: '20000',
+    LIVE_MAX_CONNECTIONS_PER_PERSON: '20000',
+    LIVE_MAX_SUBSCRIPTIONS_PER_PERSON: '20000',
+    LIVE_MAX_NEW_SUBSCRIPTIONS_PER_MINUTE: '100000',
+  },
 });
 const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
 const clients: LiveClient[] = [];
@@ -136,7 +143,7 @@ try {
   // Memory with idle subscriptions, on a fresh router replica (a clean baseline).
   const replica = await stack.startRouter();
   const memory = async () => {
-    const text = await (await fetch(replica.url.replace('/graphql', '/metrics'))).text();
+    const text = await (await fetch(replica.metricsUrl)).text();
     const value = (name: string) => Number(new RegExp(`^${name} (\\S+)`, 'm').exec(text)?.[1]);
     return {
       rssMiB: value('baedal_router_process_resident_memory_bytes') / 2 ** 20,

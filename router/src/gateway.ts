@@ -3,13 +3,14 @@ import {
   type GraphQLDataSourceProcessOptions,
   RemoteGraphQLDataSource,
 } from '@apollo/gateway';
-import { type IdentityAsserter, identityHeader } from '@baedal/identity';
+import { IdentityAsserter, identityHeader, type ServiceKey } from '@baedal/identity';
 import { readSupergraphSdl } from '@baedal/schema';
 import type { RouterContext } from './context.js';
 
 /**
  * Sends each subgraph request with an identity assertion for the request's viewer, signed
- * with the secret subgraphs verify. The person's own bearer token never leaves the router.
+ * with the router's private key for that subgraph alone. The person's own bearer token never
+ * leaves the router.
  */
 class IdentityAssertingDataSource extends RemoteGraphQLDataSource<RouterContext> {
   readonly #identity: IdentityAsserter;
@@ -41,7 +42,8 @@ class IdentityAssertingDataSource extends RemoteGraphQLDataSource<RouterContext>
 export interface GatewayOptions {
   /** Where each subgraph listens, replacing the URLs composed into the supergraph. */
   readonly subgraphUrls: Readonly<Record<string, string>>;
-  readonly identity: IdentityAsserter;
+  /** The router's private key, which signs the identity assertions subgraphs verify. */
+  readonly signingKey: ServiceKey;
   /** Called before every request to a subgraph (for metrics). */
   readonly onSubgraphRequest: (subgraph: string, context: RouterContext) => void;
 }
@@ -49,7 +51,7 @@ export interface GatewayOptions {
 /** Apollo's gateway over the checked-in supergraph (no managed federation, no Uplink). */
 export function createGateway({
   subgraphUrls,
-  identity,
+  signingKey,
   onSubgraphRequest,
 }: GatewayOptions): ApolloGateway {
   return new ApolloGateway({
@@ -57,6 +59,7 @@ export function createGateway({
     buildService: ({ name, url }) => {
       const target = subgraphUrls[name] ?? url;
       if (!target) throw new Error(`No URL for subgraph ${name}.`);
+      const identity = new IdentityAsserter({ issuer: 'router', audience: name, key: signingKey });
       return new IdentityAssertingDataSource(target, identity, (context) =>
         onSubgraphRequest(name, context),
       );

@@ -1,6 +1,8 @@
+import { createServer } from 'node:http';
+import { listen, type RunningService } from '@baedal/service-kit';
 import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 
-/** The router's metrics, served in Prometheus' text format at `GET /metrics`. */
+/** The router's metrics, served in Prometheus' text format (see `startMetricsServer`). */
 export function createMetrics() {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'baedal_router_' });
@@ -37,3 +39,30 @@ export function createMetrics() {
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
+
+/**
+ * Serves `GET /metrics` on a port of its own (`METRICS_PORT`), apart from the public API, so
+ * that operators can scrape it and clients of the API cannot. Anything else is 404.
+ */
+export async function startMetricsServer(
+  registry: Registry,
+  port: number,
+  host: string,
+): Promise<RunningService> {
+  const server = createServer(async (request, response) => {
+    if (request.method !== 'GET' || request.url !== '/metrics') {
+      response.writeHead(404).end();
+      return;
+    }
+    const text = await registry.metrics();
+    response.writeHead(200, { 'content-type': registry.contentType }).end(text);
+  });
+  const bound = await listen(server, port, host);
+  return {
+    url: `http://${host === '0.0.0.0' ? 'localhost' : host}:${bound}/metrics`,
+    async [Symbol.asyncDispose]() {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}

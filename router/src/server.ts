@@ -6,9 +6,8 @@ import {
 } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
-import { IdentityAsserter, UserTokenVerifier } from '@baedal/identity';
+import { UserTokenVerifier } from '@baedal/identity';
 import {
-  bodyParserErrors,
   createHttpServer,
   createLogger,
   formatError,
@@ -17,7 +16,6 @@ import {
   Resources,
   type RunningService,
 } from '@baedal/service-kit';
-import { ApolloArmor } from '@escape.tech/graphql-armor';
 import cors from 'cors';
 import express from 'express';
 import { type ExecutionResult, GraphQLError, type GraphQLSchema } from 'graphql';
@@ -25,46 +23,31 @@ import { Redis } from 'ioredis';
 import type { RouterConfig } from './config.js';
 import { type RouterContext, viewerFromAuthorization } from './context.js';
 import { createGateway } from './gateway.js';
+import { graphqlRequestErrors, jsonBody } from './http-errors.js';
+import { inputChecks } from './input-checks.js';
+import { LiveLimits } from './live/live-limits.js';
 import { startLiveServer } from './live/live-server.js';
 import type { RunQuery } from './live/payload-loader.js';
-import { createMetrics } from './metrics.js';
+import { createMetrics, startMetricsServer } from './metrics.js';
+import { limitPlugins, limitRules, parseOptions, tokenLimitAsLimit } from './operation-limits.js';
 import { playgroundRoutes } from './playground.js';
-
-/**
- * Limits every operation must stay within, over HTTP and over the subscription socket alike:
- * nesting depth, a cost estimate, aliases, directives and tokens.
- */
-const operationLimits = {
-  maxDepth: 12,
-  maxCost: 5000,
-  maxAliases: 20,
-  maxDirectives: 20,
-  maxTokens: 2000,
-} as const;
-
-const armor = new ApolloArmor({
-  maxDepth: { n: operationLimits.maxDepth },
-  costLimit: { maxCost: operationLimits.maxCost },
-  maxAliases: { n: operationLimits.maxAliases },
-  maxDirectives: { n: operationLimits.maxDirectives },
-  maxTokens: { n: operationLimits.maxTokens },
-  blockFieldSuggestion: { enabled: true },
-});
 
 /**
  * Starts the router: the one public endpoint (`/graphql`). Over HTTP it verifies people's
  * bearer tokens, plans each operation over the supergraph with Apollo's gateway and calls the
  * subgraphs with an identity assertion. Over WebSocket (graphql-ws, same path) it serves
  * subscriptions from the subgraphs' event streams (see `live/live-server.ts`). Also serves
- * `/health`, `/ready` and `/metrics`, and with `playground` the playground, with introspection.
- * Apollo's telemetry is off.
+ * `/health` and `/ready`, `/metrics` on a port of its own, and with `playground` the
+ * playground, with introspection. Apollo's telemetry is off.
  */
 export async function start(config: RouterConfig): Promise<RunningService> {
   const resources = new Resources();
   try {
     const logger = createLogger('router', { level: config.logLevel, format: config.logFormat });
     const metrics = createMetrics();
-    const verifier = new UserTokenVerifier(config.jwtSecret);
+    const verifier = new UserTokenVerifier(config.jwtSecret, {
+      maxLifetimeSeconds: config.tokenMaxLifetimeSeconds,
+    });
     const gateway = createGateway({
       subgraphUrls: {
         order: config.orderUrl,
@@ -72,7 +55,7 @@ export async function start(config: RouterConfig): Promise<RunningService> {
         kitchen: config.kitchenUrl,
         delivery: config.deliveryUrl,
       },
-      identity: new IdentityAsserter(config.internalJwtSecret, 'router'),
+      signingKey: config.routerPrivateKey,
       onSubgraphRequest: (subgraph, context) =>
         metrics.subgraphRequests.inc({ subgraph, origin: context.origin }),
     });
@@ -84,17 +67,19 @@ export async function start(config: RouterConfig): Promise<RunningService> {
     const app = express();
     app.disable('x-powered-by');
     const httpServer = createHttpServer(app);
-    const protection = armor.protect();
+    const formatKnownError = formatError(logger);
     const apollo = new ApolloServer<RouterContext>({
       gateway,
-      formatError: formatError(logger),
+      formatError: (formatted, error) => formatKnownError(tokenLimitAsLimit(formatted), error),
       introspection: config.playground,
       includeStacktraceInErrorResponses: false,
       allowBatchedHttpRequests: false,
-      validationRules: protection.validationRules,
+      parseOptions,
+      validationRules: [...limitRules],
       plugins: [
         // graphql-armor is typed against @apollo/server's CommonJS build; the objects are the same.
-        ...(protection.plugins as unknown as ApolloServerPlugin<RouterContext>[]),
+        ...(limitPlugins as ApolloServerPlugin<RouterContext>[]),
+        inputChecks as ApolloServerPlugin<RouterContext>,
         ApolloServerPluginDrainHttpServer({ httpServer }),
         ApolloServerPluginLandingPageDisabled(),
         ApolloServerPluginUsageReportingDisabled(),
@@ -139,11 +124,16 @@ export async function start(config: RouterConfig): Promise<RunningService> {
       verifier,
       redis,
       streamPrefix: config.eventStreamPrefix,
-      validationRules: protection.validationRules,
-      maxTokens: operationLimits.maxTokens,
+      validationRules: limitRules,
       keepAliveMs: config.liveKeepAliveMs,
       maxQueuedResults: config.liveMaxQueuedResults,
       drainTimeoutMs: config.liveDrainTimeoutMs,
+      maxConnections: config.liveMaxConnections,
+      limits: new LiveLimits({
+        maxConnectionsPerPerson: config.liveMaxConnectionsPerPerson,
+        maxSubscriptionsPerPerson: config.liveMaxSubscriptionsPerPerson,
+        subscriptionsPerMinutePerPerson: config.liveMaxNewSubscriptionsPerMinute,
+      }),
       metrics,
       logger,
     });
@@ -154,16 +144,10 @@ export async function start(config: RouterConfig): Promise<RunningService> {
       if (redis.status !== 'ready') throw new Error(`Redis is ${redis.status}.`);
     });
     if (config.playground) playgroundRoutes(app);
-    app.get('/metrics', async (_request, response) => {
-      response.type(metrics.registry.contentType).send(await metrics.registry.metrics());
-    });
     app.use(
       '/graphql',
-      cors({
-        origin:
-          config.corsOrigins === '*' ? '*' : config.corsOrigins.split(',').map((o) => o.trim()),
-      }),
-      express.json({ limit: '100kb' }),
+      cors({ origin: config.corsOrigins }),
+      jsonBody,
       expressMiddleware(apollo, {
         context: async ({ req }) => ({
           viewer: await viewerFromAuthorization(req.get('authorization'), verifier),
@@ -171,11 +155,18 @@ export async function start(config: RouterConfig): Promise<RunningService> {
         }),
       }),
     );
-    app.use(bodyParserErrors);
+    app.use(graphqlRequestErrors);
+
+    const metricsServer = await startMetricsServer(
+      metrics.registry,
+      config.metricsPort,
+      config.host,
+    );
+    resources.use(metricsServer);
 
     const port = await listen(httpServer, config.port, config.host);
     const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}/graphql`;
-    logger.info({ url }, 'router listening');
+    logger.info({ url, metrics: metricsServer.url }, 'router listening');
     return { url, [Symbol.asyncDispose]: () => resources[Symbol.asyncDispose]() };
   } catch (error) {
     await resources[Symbol.asyncDispose]().catch(() => {});

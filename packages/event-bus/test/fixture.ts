@@ -38,4 +38,3 @@ export function prismaClient(url: string): PrismaClient {
 export { deleteKeys, eventually, randomPrefix, redisUrl } from '../src/testing.js';
 
 export const quietLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
-

@@ -1,93 +1,137 @@
 import { isRole, UnauthenticatedError } from '@baedal/domain';
-import { jwtVerify, SignJWT } from 'jose';
+import { errors, jwtVerify, SignJWT } from 'jose';
 import { LRUCache } from 'lru-cache';
-import { algorithm, keyOf, type Viewer } from './user-tokens.js';
+import type { ServiceKey } from './service-keys.js';
+import type { Viewer } from './user-tokens.js';
 
 /**
- * The header that carries an identity assertion from the router (or another service) to a
- * subgraph. Subgraphs trust no other source of identity.
+ * The header that carries an identity assertion from one service (the router, or the order
+ * subgraph for an internal endpoint) to another. Services trust no other source of identity.
  */
 export const identityHeader = 'x-baedal-identity';
 
-/** Who sent a request to a subgraph, and on whose behalf (`null`: nobody signed in). */
+/** Who sent a request to a service, and on whose behalf (`null`: nobody signed in). */
 export interface Caller {
   readonly service: string;
   readonly viewer: Viewer | null;
 }
 
-const audience = 'baedal-subgraphs';
-const lifetimeSeconds = 120;
-/** Assertions are reused for half their life, so a cached one always has a minute left. */
-const reuseMs = (lifetimeSeconds / 2) * 1000;
+const algorithm = 'EdDSA';
+/** A type of its own, so that no other token signed with the same key passes for one. */
+const tokenType = 'baedal-identity+jwt';
+/** Long enough for one request, or the calls of one gateway plan; short-lived if stolen. */
+const lifetimeSeconds = 15;
+/** Reused for a third of its life, so a cached assertion always has ten seconds left. */
+const reuseMs = (lifetimeSeconds / 3) * 1000;
+
+export interface AsserterOptions {
+  /** The calling service, which holds `key` (`router`, `order`). */
+  readonly issuer: string;
+  /** The one service the assertions are for (`order`, `payment`, ...). */
+  readonly audience: string;
+  /** The issuer's private key (`parsePrivateKey`). */
+  readonly key: ServiceKey;
+}
 
 /**
- * Signs short-lived assertions ("service S calls on behalf of person P") with the secret
- * shared by the services. Signing costs about 0.1 ms, so an assertion is cached per person
- * and reused for a minute.
+ * Signs assertions "`issuer` calls `audience` on behalf of person P" with the issuer's private
+ * key: an Ed25519 JWT (`iss`, `aud`, `sub`, `role`, `iat`, `exp`) that lives 15 seconds and is
+ * accepted by `audience` alone. A service makes one asserter per service it calls. Signing
+ * costs about 0.1 ms, so an assertion is cached per person and reused for five seconds.
  */
 export class IdentityAsserter {
-  readonly #key: Uint8Array;
-  readonly #service: string;
+  readonly #options: AsserterOptions;
   readonly #cache = new LRUCache<string, string>({ max: 10_000, ttl: reuseMs });
 
-  constructor(secret: string, service: string) {
-    this.#key = keyOf(secret);
-    this.#service = service;
+  constructor(options: AsserterOptions) {
+    this.#options = options;
   }
 
+  /** An assertion for `viewer` (`null`: a request without a signed-in person). */
   async assert(viewer: Viewer | null): Promise<string> {
     const cacheKey = viewer ? `${viewer.role}:${viewer.id}` : '';
     const cached = this.#cache.get(cacheKey);
     if (cached) return cached;
+    const { issuer, audience, key } = this.#options;
     const jwt = new SignJWT(viewer ? { role: viewer.role } : {})
-      .setProtectedHeader({ alg: algorithm })
-      .setIssuer(this.#service)
+      .setProtectedHeader({ alg: algorithm, kid: key.kid, typ: tokenType })
+      .setIssuer(issuer)
       .setAudience(audience)
       .setIssuedAt()
       .setExpirationTime(`${lifetimeSeconds}s`);
     if (viewer) jwt.setSubject(viewer.id);
-    const token = await jwt.sign(this.#key);
+    const token = await jwt.sign(key.key);
     this.#cache.set(cacheKey, token);
     return token;
   }
 }
 
+export interface VerifierOptions {
+  /** The one service whose assertions are accepted (`router`, `order`). */
+  readonly issuer: string;
+  /** This service: assertions meant for another are refused. */
+  readonly audience: string;
+  /**
+   * The issuer's public keys (`parsePublicKey`): one, or two while its key is rotated. An
+   * assertion names its key (`kid`), so no key is tried in vain.
+   */
+  readonly keys: readonly ServiceKey[];
+}
+
 /**
- * Verifies identity assertions in a subgraph. Verified assertions are cached until they
- * expire, since the same one arrives on many requests.
+ * Verifies identity assertions in the service they are for: signature by one of the
+ * issuer's public keys, issuer, audience, type and expiry. Refusals are
+ * `UnauthenticatedError`s that do not say which check failed. Verified assertions are cached
+ * until they expire, since the same one arrives on many requests.
  */
 export class IdentityVerifier {
-  readonly #key: Uint8Array;
+  readonly #options: VerifierOptions;
+  readonly #keys: ReadonlyMap<string, ServiceKey['key']>;
   readonly #cache = new LRUCache<string, Caller>({ max: 10_000 });
 
-  constructor(secret: string) {
-    this.#key = keyOf(secret);
+  constructor(options: VerifierOptions) {
+    if (options.keys.length === 0) throw new RangeError('An identity verifier needs a key.');
+    this.#options = options;
+    this.#keys = new Map(options.keys.map(({ kid, key }) => [kid, key]));
   }
 
-  /** Throws `UnauthenticatedError` unless `token` is a valid assertion from one of `services`. */
-  async verify(token: string | undefined, services: readonly string[]): Promise<Caller> {
-    if (!token) throw new UnauthenticatedError('Requests must come through the router.');
-    const caller = this.#cache.get(token) ?? (await this.#verify(token));
-    if (!services.includes(caller.service)) {
-      throw new UnauthenticatedError(`Requests from ${caller.service} are not accepted here.`);
+  /** The caller `token` asserts; throws `UnauthenticatedError` if it is missing or not valid. */
+  async verify(token: string | undefined): Promise<Caller> {
+    if (!token) {
+      throw new UnauthenticatedError(
+        `Requests here must come from ${this.#options.issuer}, with an identity assertion.`,
+      );
     }
-    return caller;
+    return this.#cache.get(token) ?? (await this.#verify(token));
   }
 
   async #verify(token: string): Promise<Caller> {
+    const { issuer, audience } = this.#options;
     try {
-      const { payload } = await jwtVerify(token, this.#key, {
-        audience,
-        algorithms: [algorithm],
-        requiredClaims: ['iss', 'exp'],
-      });
+      const { payload } = await jwtVerify(
+        token,
+        ({ kid }) => {
+          const key = kid === undefined ? undefined : this.#keys.get(kid);
+          if (!key) throw new errors.JWKSNoMatchingKey();
+          return key;
+        },
+        {
+          issuer,
+          audience,
+          typ: tokenType,
+          algorithms: [algorithm],
+          requiredClaims: ['iat', 'exp'],
+        },
+      );
       const viewer =
         payload.sub && isRole(payload.role) ? { id: payload.sub, role: payload.role } : null;
-      const caller = { service: payload.iss!, viewer };
-      this.#cache.set(token, caller, { ttl: payload.exp! * 1000 - Date.now() });
+      const caller = { service: issuer, viewer };
+      // A TTL of zero would keep it forever: an assertion about to expire is not cached.
+      const ttl = payload.exp! * 1000 - Date.now();
+      if (ttl > 0) this.#cache.set(token, caller, { ttl });
       return caller;
     } catch {
-      throw new UnauthenticatedError('The identity assertion is not valid.');
+      throw new UnauthenticatedError('The identity assertion is not valid here.');
     }
   }
 }

@@ -1,10 +1,21 @@
 export {
+  type AsserterOptions,
   type Caller,
   IdentityAsserter,
   IdentityVerifier,
   identityHeader,
+  type VerifierOptions,
 } from './identity-assertions.js';
 export {
+  generateServiceKeyPair,
+  parsePrivateKey,
+  parsePublicKey,
+  publicKeyOf,
+  type ServiceKey,
+  type ServiceKeyPair,
+} from './service-keys.js';
+export {
+  defaultMaxTokenLifetimeSeconds,
   mintUserToken,
   UserTokenVerifier,
   type VerifiedViewer,

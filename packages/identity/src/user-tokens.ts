@@ -1,5 +1,5 @@
 import { isCleanId, isRole, type Role, UnauthenticatedError } from '@baedal/domain';
-import { errors, jwtVerify, SignJWT } from 'jose';
+import { decodeJwt, errors, jwtVerify, SignJWT } from 'jose';
 
 /** A signed-in person: `id` is the token's `sub`, `role` its `role` claim. */
 export interface Viewer {
@@ -14,25 +14,36 @@ export interface VerifiedViewer extends Viewer {
 
 const issuer = 'baedal';
 const audience = 'baedal-api';
-/** User tokens and identity assertions are both HMAC-signed with a shared secret. */
-export const algorithm = 'HS256';
+/** User tokens are HMAC-signed with the secret the identity provider shares with the router. */
+const algorithm = 'HS256';
+/** How far ahead of the router's clock a token may say it was issued (clock skew). */
+const issuedAtToleranceSeconds = 60;
 
-export const keyOf = (secret: string) => new TextEncoder().encode(secret);
+/** The longest a bearer token may live, unless configured otherwise: one day. */
+export const defaultMaxTokenLifetimeSeconds = 24 * 60 * 60;
+
+const keyOf = (secret: string) => new TextEncoder().encode(secret);
+
+/** `86400` as "24 h", `90` as "90 s". */
+const duration = (seconds: number) =>
+  seconds % 3600 === 0 ? `${seconds / 3600} h` : `${seconds} s`;
 
 /**
  * Mints a bearer token for a person, as an identity provider would. Used by
- * `npm run token` and by tests; production tokens come from the real provider. Throws for an
- * id that `UserTokenVerifier` would refuse (over 100 characters, or with control characters).
+ * `npm run token` and by tests; production tokens come from the real provider. `expiresIn`
+ * is as jose takes it (`'12h'`, `'30 min'`; default 12 hours). Throws a `RangeError` for a
+ * token that `UserTokenVerifier` would refuse: an id over 100 characters or with control
+ * characters, or a lifetime over `maxLifetimeSeconds` (default one day).
  */
 export async function mintUserToken(
   viewer: Viewer,
   secret: string,
-  options: { expiresIn?: string | number } = {},
+  options: { expiresIn?: string | number; maxLifetimeSeconds?: number } = {},
 ): Promise<string> {
   if (!isCleanId(viewer.id)) {
     throw new RangeError('A person id must have 1 to 100 characters and no control characters.');
   }
-  return new SignJWT({ role: viewer.role })
+  const token = await new SignJWT({ role: viewer.role })
     .setProtectedHeader({ alg: algorithm })
     .setSubject(viewer.id)
     .setIssuer(issuer)
@@ -40,20 +51,29 @@ export async function mintUserToken(
     .setIssuedAt()
     .setExpirationTime(options.expiresIn ?? '12h')
     .sign(keyOf(secret));
+  const { iat, exp } = decodeJwt(token);
+  const maxLifetimeSeconds = options.maxLifetimeSeconds ?? defaultMaxTokenLifetimeSeconds;
+  if (exp! - iat! > maxLifetimeSeconds) {
+    throw new RangeError(`A token may live at most ${duration(maxLifetimeSeconds)}.`);
+  }
+  return token;
 }
 
 /**
- * Verifies people's bearer tokens: signature (HS256), issuer, audience, expiry, and that
- * `sub` and `role` name a person in one of the four roles. `sub` must be an id the event
- * contracts can carry (1 to 100 characters, no control characters), or every change the
- * person makes would fail when its event is built. Failures are `UnauthenticatedError`s
- * whose message says what was wrong, never a stack trace.
+ * Verifies people's bearer tokens: signature (HS256), issuer, audience, expiry, a lifetime
+ * (`exp - iat`) of at most `maxLifetimeSeconds` (default one day) from an `iat` that is not
+ * in the future, and that `sub` and `role` name a person in one of the four roles. `sub`
+ * must be an id the event contracts can carry (1 to 100 characters, no control characters),
+ * or every change the person makes would fail when its event is built. Failures are
+ * `UnauthenticatedError`s whose message says what was wrong, never a stack trace.
  */
 export class UserTokenVerifier {
   readonly #key: Uint8Array;
+  readonly #maxLifetimeSeconds: number;
 
-  constructor(secret: string) {
+  constructor(secret: string, options: { maxLifetimeSeconds?: number } = {}) {
     this.#key = keyOf(secret);
+    this.#maxLifetimeSeconds = options.maxLifetimeSeconds ?? defaultMaxTokenLifetimeSeconds;
   }
 
   async verify(token: string): Promise<VerifiedViewer> {
@@ -62,8 +82,15 @@ export class UserTokenVerifier {
         issuer,
         audience,
         algorithms: [algorithm],
-        requiredClaims: ['sub', 'exp'],
+        requiredClaims: ['sub', 'iat', 'exp'],
       });
+      if (payload.exp! - payload.iat! > this.#maxLifetimeSeconds) {
+        throw new UnauthenticatedError(
+          `The token lives longer than the ${duration(this.#maxLifetimeSeconds)} allowed.`,
+        );
+      }
+      if (payload.iat! > Date.now() / 1000 + issuedAtToleranceSeconds)
+        throw new UnauthenticatedError('The token says it was issued in the future.');
       if (!isRole(payload.role))
         throw new UnauthenticatedError('The token has no valid role claim.');
       if (!isCleanId(payload.sub!))

@@ -29,8 +29,6 @@ export interface Database<Tx extends SqlClient> extends TransactionalClient<Tx> 
 export interface SubgraphDependencies<Tx extends SqlClient> {
   readonly outbox: Outbox<Tx>;
   readonly logger: Logger;
-  /** Verifies identity assertions, for routes that other services call. */
-  readonly identity: IdentityVerifier;
 }
 
 /** What each of a subgraph's resolvers gets: who is asking, and this request's loaders. */
@@ -91,8 +89,13 @@ export async function startSubgraph<Tx extends SqlClient, Loaders>(
     outbox.start();
     resources.use(outbox);
 
-    const identity = new IdentityVerifier(config.internalJwtSecret);
-    const parts = wire({ outbox, logger, identity });
+    // Only the router's assertions, and only those meant for this subgraph, open `/graphql`.
+    const identity = new IdentityVerifier({
+      issuer: 'router',
+      audience: name,
+      keys: config.routerPublicKeys,
+    });
+    const parts = wire({ outbox, logger });
     if (parts.dispose) resources.use(parts.dispose);
     if (config.seedDemoData) await parts.seed?.();
 

@@ -22,6 +22,7 @@ export interface SubgraphServerOptions<Context extends BaseContext> {
   readonly schema: GraphQLSchema;
   readonly port: number;
   readonly host: string;
+  /** Verifies the router's identity assertions meant for this subgraph. */
   readonly identity: IdentityVerifier;
   /** Builds each request's context from its verified caller. */
   readonly context: (caller: Caller) => Context;
@@ -34,7 +35,7 @@ export interface SubgraphServerOptions<Context extends BaseContext> {
 
 /**
  * Serves a subgraph at `POST /graphql`, with `/health` and `/ready`. Every request must carry
- * an identity assertion signed by the router; anything else is refused with
+ * an identity assertion that the router signed for this subgraph; anything else is refused with
  * `UNAUTHENTICATED` (HTTP 401), so a subgraph cannot be used around the router. Apollo's
  * telemetry, landing page and stack traces in errors are off. Disposing drains in-flight
  * requests, then closes the port.
@@ -71,7 +72,7 @@ export async function startSubgraphServer<Context extends BaseContext>(
     expressMiddleware(apollo, {
       context: async ({ req }) => {
         try {
-          return options.context(await identity.verify(req.get(identityHeader), ['router']));
+          return options.context(await identity.verify(req.get(identityHeader)));
         } catch (error) {
           throw new GraphQLError((error as Error).message, {
             extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },

@@ -1,5 +1,5 @@
 import { deleteKeys, randomPrefix, redisUrl } from '@baedal/event-bus/testing';
-import { IdentityAsserter, identityHeader, type Viewer } from '@baedal/identity';
+import { IdentityAsserter, identityHeader, parsePrivateKey, type Viewer } from '@baedal/identity';
 import type { SchemaName } from '@baedal/prisma';
 import { createTestDatabase } from '@baedal/prisma/testing';
 import { Redis } from 'ioredis';
@@ -31,10 +31,15 @@ export interface GraphQLResponse<Data = Record<string, unknown>> {
 
 /**
  * Sends GraphQL requests to a subgraph as the router would: with an identity assertion
- * for `viewer` (none at all when `viewer` is `'no-assertion'`).
+ * for `viewer`, signed with the development router key for `subgraph` (none at all when
+ * `viewer` is `'no-assertion'`).
  */
-function subgraphClient(url: string) {
-  const router = new IdentityAsserter(developmentSecrets.internalJwt, 'router');
+function subgraphClient(url: string, subgraph: string) {
+  const router = new IdentityAsserter({
+    issuer: 'router',
+    audience: subgraph,
+    key: parsePrivateKey(developmentSecrets.routerPrivateKey),
+  });
   return async <Data = Record<string, unknown>>(
     viewer: Viewer | null | 'no-assertion',
     query: string,
@@ -49,6 +54,17 @@ function subgraphClient(url: string) {
     });
     return (await response.json()) as GraphQLResponse<Data>;
   };
+}
+
+/**
+ * Signs identity assertions as `issuer` (the router, or the order subgraph calling an internal
+ * endpoint) for `audience`, with the issuer's development key, as the stack started by the
+ * tests does; `key` (a base64 private key) signs with another key instead, to test refusals.
+ */
+export function assertionsAs(issuer: 'router' | 'order', audience: string, key?: string) {
+  const developmentKey =
+    issuer === 'router' ? developmentSecrets.routerPrivateKey : developmentSecrets.orderPrivateKey;
+  return new IdentityAsserter({ issuer, audience, key: parsePrivateKey(key ?? developmentKey) });
 }
 
 /** The `extensions.code` of each error of a response. */
@@ -89,7 +105,7 @@ export async function startSubgraphForTest<Db extends { $disconnect(): Promise<u
   });
   return {
     url: service.url,
-    call: subgraphClient(service.url),
+    call: subgraphClient(service.url, schema),
     db,
     redis,
     prefix,

@@ -22,8 +22,8 @@ export interface StackOptions {
   readonly streamPrefix?: string;
   /**
    * A number: the router's port, with the subgraphs on the next four (order, payment,
-   * kitchen, delivery); they must be free. `any`: free ports picked by the system (tests).
-   * Default 4000.
+   * kitchen, delivery) and the router's metrics 5464 above it (9464 by default); they must be
+   * free. `any`: free ports picked by the system (tests). Default 4000.
    */
   readonly ports?: number | 'any';
   /** Seed the demo stores, menus and riders. Default true. */
@@ -38,13 +38,22 @@ export interface StackOptions {
 
 export interface Stack extends AsyncDisposable {
   readonly routerUrl: string;
+  /** The router's `GET /metrics`, on a port of its own. */
+  readonly metricsUrl: string;
   readonly urls: Readonly<Record<ServiceName, string>>;
-  readonly streamPrefix: string;
-  /** Each subgraph's database, for tests that check what was stored. */
+  /** Each subgraph's database, for tests that check what was (not) stored. */
   readonly databaseUrls: Readonly<Record<SubgraphSchema, string>>;
+  readonly streamPrefix: string;
   readonly services: Readonly<Record<ServiceName, ServiceProcess>>;
-  /** Starts one more router (another replica) on the same subgraphs; stopped with the stack. */
-  startRouter(): Promise<{ readonly url: string; readonly process: ServiceProcess }>;
+  /**
+   * Starts one more router (another replica) on the same subgraphs, with `env` added to its
+   * environment; stopped with the stack.
+   */
+  startRouter(env?: NodeJS.ProcessEnv): Promise<{
+    readonly url: string;
+    readonly metricsUrl: string;
+    readonly process: ServiceProcess;
+  }>;
 }
 
 /**
@@ -101,6 +110,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       KITCHEN_URL: `http://127.0.0.1:${ports.kitchen}`,
     },
     router: {
+      METRICS_PORT: String(ports.metrics),
       ORDER_URL: url('order'),
       PAYMENT_URL: url('payment'),
       KITCHEN_URL: url('kitchen'),
@@ -129,18 +139,30 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     if (seed) await waitForMenuReplica(databaseUrls.order);
     return {
       routerUrl: urls.router,
+      metricsUrl: metricsUrl(ports.metrics),
       urls,
-      streamPrefix,
       databaseUrls,
+      streamPrefix,
       services: processes,
-      async startRouter() {
+      async startRouter(env = {}) {
+        const metricsPort = await freePort();
         const replica = new ServiceProcess(
           'router',
-          { ...common, PORT: String(await freePort()), ...environments.router },
+          {
+            ...common,
+            PORT: String(await freePort()),
+            ...environments.router,
+            METRICS_PORT: String(metricsPort),
+            ...env,
+          },
           output,
         );
         started.push(replica);
-        return { url: await replica.start(), process: replica };
+        return {
+          url: await replica.start(),
+          metricsUrl: metricsUrl(metricsPort),
+          process: replica,
+        };
       },
       async [Symbol.asyncDispose]() {
         await stopAll(started);
@@ -155,21 +177,28 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
 const serviceNames = Object.keys(services) as ServiceName[];
 
-/** Each service's port when the router listens on `routerPort`, spaced as by default. */
-export function servicePorts(routerPort: number): Record<ServiceName, number> {
-  return Object.fromEntries(
-    serviceNames.map((name) => [name, routerPort + services[name].port - services.router.port]),
-  ) as Record<ServiceName, number>;
+const metricsUrl = (port: number) => `http://127.0.0.1:${port}/metrics`;
+
+type Ports = Record<ServiceName | 'metrics', number>;
+
+/** The router's metrics port when it listens on 4000: Prometheus exporters' usual one. */
+const defaultMetricsPort = 9464;
+
+/** Each service's port (and the router's metrics port) when the router listens on `routerPort`. */
+export function servicePorts(routerPort: number): Ports {
+  const offset = routerPort - services.router.port;
+  return {
+    ...Object.fromEntries(serviceNames.map((name) => [name, services[name].port + offset])),
+    metrics: defaultMetricsPort + offset,
+  } as Ports;
 }
 
 /** From the router's port, or free ones picked by the system (for stacks side by side). */
-async function choosePorts(choice: number | 'any'): Promise<Record<ServiceName, number>> {
+async function choosePorts(choice: number | 'any'): Promise<Ports> {
   if (choice !== 'any') return servicePorts(choice);
-  const free = await Promise.all(serviceNames.map(() => freePort()));
-  return Object.fromEntries(serviceNames.map((name, index) => [name, free[index]!])) as Record<
-    ServiceName,
-    number
-  >;
+  const names = [...serviceNames, 'metrics'] as const;
+  const free = await Promise.all(names.map(() => freePort()));
+  return Object.fromEntries(names.map((name, index) => [name, free[index]!])) as Ports;
 }
 
 function freePort(): Promise<number> {

@@ -3,6 +3,7 @@ import type { EventEnvelope } from '@baedal/event-bus';
 import type { UserTokenVerifier, VerifiedViewer } from '@baedal/identity';
 import type { Logger } from '@baedal/service-kit';
 import {
+  type DocumentNode,
   type ExecutionArgs,
   type ExecutionResult,
   GraphQLError,
@@ -23,9 +24,12 @@ import type { Redis } from 'ioredis';
 import { LRUCache } from 'lru-cache';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { bearerToken } from '../context.js';
+import { checkInput } from '../input-checks.js';
 import type { Metrics } from '../metrics.js';
+import { parseOperation } from '../operation-limits.js';
 import { EventFeed } from './event-feed.js';
 import { liveFeeds } from './live-feeds.js';
+import type { LiveLimits } from './live-limits.js';
 import {
   type LiveFeed,
   LiveSubscription,
@@ -35,14 +39,24 @@ import {
 import { PayloadLoader, type RunQuery } from './payload-loader.js';
 import { type SourceQuery, toSourceQuery } from './source-query.js';
 
-/** WebSocket close code for a client that does not read what it subscribed to. */
-const tooSlow = 1008;
+/** WebSocket close codes of the live layer's own, beside graphql-ws's `CloseCode`. */
+enum LiveCloseCode {
+  /** The client does not read what it subscribed to. */
+  TooSlow = 1008,
+  /** The replica holds as many connections as it may: try again later, or another replica. */
+  TryAgainLater = 1013,
+  /**
+   * The person holds as many connections as they may, or floods one with subscriptions
+   * (HTTP 429, as graphql-ws maps codes).
+   */
+  TooManyConnections = 4429,
+}
 /** The largest message a client may send, before or after signing in (as over HTTP). */
 const maxMessageBytes = 100 * 1024;
 /** Bytes waiting in a client's socket before it counts as too slow. */
 const maxSocketBacklogBytes = 1024 * 1024;
-/** Subscriptions one connection may hold at once. */
-const maxSubscriptionsPerConnection = 100;
+/** The answer to a subscription whose connection closed before it could open. */
+const connectionClosed = new GraphQLError('The connection closed.');
 /** How long a closing socket may take to answer the close handshake before it is cut. */
 const closeGraceMs = 1000;
 
@@ -58,15 +72,18 @@ export interface LiveServerOptions {
   /** A Redis connection for the live layer's blocking stream reads alone. */
   readonly redis: Redis;
   readonly streamPrefix: string;
-  /** The same limits as over HTTP (graphql-armor's rules, and a token limit for parsing). */
+  /** The same limits as over HTTP (graphql-armor's rules; the token limit is `parseOperation`'s). */
   readonly validationRules: readonly ValidationRule[];
-  readonly maxTokens: number;
   /** Ping interval; a client that does not answer a ping within it is disconnected. */
   readonly keepAliveMs: number;
   /** Results (and events) queued for a client that does not read, before it is disconnected. */
   readonly maxQueuedResults: number;
   /** How long shutdown waits for payloads under way to be sent before closing sockets. */
   readonly drainTimeoutMs: number;
+  /** Sockets this replica holds at most, everyone's together, signed in or not. */
+  readonly maxConnections: number;
+  /** What one person may hold and start (connections, subscriptions, a rate). */
+  readonly limits: LiveLimits;
   readonly metrics: Metrics;
   readonly logger: Logger;
 }
@@ -74,7 +91,12 @@ export interface LiveServerOptions {
 interface Connection {
   readonly viewer: VerifiedViewer;
   readonly expiry: NodeJS.Timeout;
+  /** Gives the person's connection back to `limits`. */
+  readonly release: () => void;
 }
+
+/** Whose limits a viewer counts against. */
+const personOf = (viewer: VerifiedViewer) => `${viewer.role}:${viewer.id}`;
 
 interface LiveContext {
   readonly viewer: VerifiedViewer;
@@ -111,6 +133,29 @@ export async function startLiveServer(options: LiveServerOptions): Promise<Async
       feedsByType.set(type, [...(feedsByType.get(type) ?? []), feed]);
   }
   const sourceQueries = new LRUCache<string, SourceQuery>({ max: 1000 });
+  /**
+   * Operations by their text, parsed and checked against the limits (or refused), as Apollo's
+   * document store keeps them over HTTP: many clients send the same few operations, and a
+   * client that floods sends one over and over. Bounded by the texts' total length.
+   */
+  const documents = new LRUCache<
+    string,
+    { schema: GraphQLSchema; checked: DocumentNode | GraphQLError[] }
+  >({ maxSize: 10 * 1024 * 1024, sizeCalculation: (_, text) => Math.max(1, text.length) });
+
+  function checkedDocument(schema: GraphQLSchema, text: string): DocumentNode | GraphQLError[] {
+    const cached = documents.get(text);
+    if (cached?.schema === schema) return cached.checked;
+    const document = parseOperation(text);
+    let checked: DocumentNode | GraphQLError[];
+    if (document instanceof GraphQLError) checked = [document];
+    else {
+      const errors = validate(schema, document, [...specifiedRules, ...options.validationRules]);
+      checked = errors.length > 0 ? errors.map(asValidationError) : document;
+    }
+    documents.set(text, { schema, checked });
+    return checked;
+  }
   const loader = new PayloadLoader(options.runQuery, () => metrics.livePayloadExecutions.inc());
   let draining = false;
 
@@ -161,7 +206,7 @@ export async function startLiveServer(options: LiveServerOptions): Promise<Async
       ...specifiedRules,
       ...options.validationRules,
     ]);
-    if (errors.length > 0) throw errors.map(withoutSuggestions);
+    if (errors.length > 0) throw errors.map(asValidationError);
     sourceQueries.set(key, source);
     return source;
   }
@@ -206,10 +251,17 @@ export async function startLiveServer(options: LiveServerOptions): Promise<Async
       socketBacklog: () => socket.bufferedAmount,
       maxSocketBacklogBytes,
       disconnect: () =>
-        closeSocket(socket, tooSlow, 'Too slow: results piled up; reconnect and resume.'),
+        closeSocket(
+          socket,
+          LiveCloseCode.TooSlow,
+          'Too slow: results piled up; reconnect and resume.',
+        ),
       logger,
     });
-    const refusal = await subscription.open();
+    const refusal = await options.limits.serially(personOf(viewer), async () =>
+      // Queued behind the person's other openings: the client may have gone meanwhile.
+      socket.readyState === socket.OPEN ? subscription.open() : [connectionClosed],
+    );
     return refusal ? { errors: refusal } : subscription.results;
   }
 
@@ -217,6 +269,16 @@ export async function startLiveServer(options: LiveServerOptions): Promise<Async
     server: options.httpServer,
     path: options.path,
     maxPayload: maxMessageBytes,
+  });
+  // Counted before sign-in: unauthenticated sockets take memory too (for up to 3 s).
+  server.on('connection', (socket) => {
+    if (server.clients.size > options.maxConnections) {
+      closeSocket(
+        socket,
+        LiveCloseCode.TryAgainLater,
+        `This server is at its limit of ${options.maxConnections} connections; try again later.`,
+      );
+    }
   });
   const graphqlWs = serveGraphqlWs<{ authorization?: string }>(
     {
@@ -230,12 +292,26 @@ export async function startLiveServer(options: LiveServerOptions): Promise<Async
           const viewer = await bearer(ctx.connectionParams?.authorization, options.verifier);
           // The client may have left while the token was checked: keep nothing for it.
           if (socket.readyState !== socket.OPEN) return false;
+          const release = options.limits.connect(
+            personOf(viewer),
+            // graphql-ws keeps the connection's operations under way (`ctx.subscriptions`).
+            () => Object.keys(ctx.subscriptions).length,
+          );
+          if (!release) {
+            const most = options.limits.options.maxConnectionsPerPerson;
+            closeSocket(
+              socket,
+              LiveCloseCode.TooManyConnections,
+              `At most ${most} connections per person.`,
+            );
+            return false;
+          }
           const expiresInMs = Math.min(viewer.expiresAt.getTime() - Date.now(), 2 ** 31 - 1);
           const expiry = setTimeout(
             () => closeSocket(socket, CloseCode.Unauthorized, 'The token has expired.'),
             expiresInMs,
           );
-          connections.set(socket, { viewer, expiry });
+          connections.set(socket, { viewer, expiry, release });
           metrics.liveConnections.inc();
           return true;
         } catch (error) {
@@ -247,6 +323,7 @@ export async function startLiveServer(options: LiveServerOptions): Promise<Async
         const connection = connections.get(ctx.extra.socket);
         if (!connection) return;
         clearTimeout(connection.expiry);
+        connection.release();
         connections.delete(ctx.extra.socket);
         metrics.liveConnections.dec();
       },
@@ -263,19 +340,18 @@ export async function startLiveServer(options: LiveServerOptions): Promise<Async
             new GraphQLError('The token has expired.', { extensions: { code: 'UNAUTHENTICATED' } }),
           ];
         }
-        if (Object.keys(ctx.subscriptions).length > maxSubscriptionsPerConnection) {
-          const message = `At most ${maxSubscriptionsPerConnection} subscriptions per connection.`;
-          return [new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT' } })];
-        }
-        let document: ReturnType<typeof parse>;
-        try {
-          document = parse(payload.query, { maxTokens: options.maxTokens });
-        } catch (error) {
-          return [error as GraphQLError];
+        // Before any parsing, and synchronously: see `stopReading`.
+        const refusal = options.limits.admit(personOf(connection.viewer));
+        if (refusal?.code === 'FLOODING') stopReading(socket, refusal.message);
+        if (refusal) {
+          const { code, message, retryAfterMs } = refusal;
+          return [new GraphQLError(message, { extensions: { code, retryAfterMs } })];
         }
         const schema = options.schema();
-        const errors = validate(schema, document, [...specifiedRules, ...options.validationRules]);
-        if (errors.length > 0) return errors.map(withoutSuggestions);
+        const document = checkedDocument(schema, payload.query);
+        if (Array.isArray(document)) return document;
+        const badInput = checkInput(document, payload.variables ?? undefined);
+        if (badInput) return [badInput];
         const context: LiveContext = { viewer: connection.viewer, socket, query: payload.query };
         return {
           schema,
@@ -319,6 +395,17 @@ export async function startLiveServer(options: LiveServerOptions): Promise<Async
   };
 }
 
+/**
+ * Closes the socket of a client that floods it (4429), and drops what it sent and the router
+ * has not read yet: ws hands over every message of a received chunk at once, and a chunk
+ * carries hundreds, each of which graphql-ws would parse and answer. Removing graphql-ws's
+ * message listener is the one way to drop them; the socket is closing anyway.
+ */
+function stopReading(socket: WebSocket, reason: string): void {
+  socket.removeAllListeners('message');
+  closeSocket(socket, LiveCloseCode.TooManyConnections, reason);
+}
+
 /** Starts the close handshake, and cuts the socket if the client does not complete it soon. */
 function closeSocket(socket: WebSocket, code: number, reason: string): void {
   socket.close(code, reason);
@@ -335,8 +422,14 @@ async function bearer(
   return verifier.verify(token);
 }
 
-/** As over HTTP (graphql-armor), validation errors do not reveal field names by suggestion. */
-function withoutSuggestions(error: GraphQLError): GraphQLError {
+/**
+ * As over HTTP: a validation error has the code `GRAPHQL_VALIDATION_FAILED`, and does not
+ * reveal field names by suggestion (graphql-armor).
+ */
+function asValidationError(error: GraphQLError): GraphQLError {
   const message = error.message.replace(/ Did you mean .+\?$/, ' [Suggestion hidden]');
-  return message === error.message ? error : new GraphQLError(message, { nodes: error.nodes });
+  return new GraphQLError(message, {
+    ...(error.nodes && { nodes: error.nodes }),
+    extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+  });
 }

@@ -13,9 +13,9 @@ import {
 } from '@baedal/contracts';
 import type { Actor } from '@baedal/domain';
 import { type EventEnvelope, publishEvent } from '@baedal/event-bus';
-import { IdentityAsserter, identityHeader, type Viewer } from '@baedal/identity';
-import { developmentSecrets } from '@baedal/service-kit';
+import { identityHeader, type Viewer } from '@baedal/identity';
 import {
+  assertionsAs,
   eventually,
   type SubgraphUnderTest,
   startSubgraphForTest,
@@ -170,7 +170,7 @@ export async function announced(kitchen: Kitchen, orderId: string): Promise<Even
     .filter((event) => event.correlationId === orderId);
 }
 
-const orderService = new IdentityAsserter(developmentSecrets.internalJwt, 'order');
+const orderService = assertionsAs('order', 'kitchen');
 
 /** The order subgraph's identity assertion, on behalf of `viewer`. */
 export const orderAssertion = (viewer: Viewer = customer) => orderService.assert(viewer);

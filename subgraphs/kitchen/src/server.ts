@@ -1,5 +1,6 @@
 import { orderCanceled, orderDelivered, orderPlaced } from '@baedal/contracts';
 import { on } from '@baedal/event-bus';
+import { IdentityVerifier } from '@baedal/identity';
 import { readSubgraphSdl } from '@baedal/schema';
 import { buildSubgraph, type RunningService, startSubgraph } from '@baedal/service-kit';
 import type { KitchenConfig } from './config.js';
@@ -28,7 +29,7 @@ import { ticketCancellationRoute } from './tickets/ticket-cancellation.route.js'
  */
 export function start(config: KitchenConfig): Promise<RunningService> {
   const db = connectDatabase(config.databaseUrl);
-  return startSubgraph('kitchen', config, db, ({ outbox, identity, logger }) => {
+  return startSubgraph('kitchen', config, db, ({ outbox, logger }) => {
     const tickets = new KitchenTicketRepository(outbox);
     const earlyCancellations = new EarlyCancellationRepository();
     const resolvers = createResolvers({
@@ -55,7 +56,11 @@ export function start(config: KitchenConfig): Promise<RunningService> {
         on(orderDelivered, completeTicket(tickets)),
       ],
       routes: ticketCancellationRoute({
-        identity,
+        identity: new IdentityVerifier({
+          issuer: 'order',
+          audience: 'kitchen',
+          keys: config.orderPublicKeys,
+        }),
         cancelTicket: new CancelTicket(outbox, tickets, earlyCancellations),
         logger,
       }),

@@ -1,7 +1,9 @@
 import {
   type ConfigOf,
+  developmentSecrets,
   loadConfig,
   milliseconds,
+  privateKeyVariable,
   subgraphVariables,
   url,
   variable,
@@ -40,6 +42,8 @@ const variables = {
   unpaidOrderTtlMs: variable('UNPAID_ORDER_TTL_MS', milliseconds(15 * 60_000)),
   /** How often unpaid orders past their deadline are looked for. */
   unpaidOrderSweepMs: variable('UNPAID_ORDER_SWEEP_MS', milliseconds(5000)),
+  /** Signs this subgraph's calls to other subgraphs' internal endpoints. */
+  orderPrivateKey: privateKeyVariable('ORDER_PRIVATE_KEY', developmentSecrets.orderPrivateKey),
 };
 
 export type OrderConfig = ConfigOf<typeof variables>;

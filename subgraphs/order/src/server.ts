@@ -29,7 +29,7 @@ export function start(config: OrderConfig): Promise<RunningService> {
   return startSubgraph('order', config, db, ({ outbox, logger }) => {
     const orders = new OrderRepository(outbox);
     const calls = {
-      internalJwtSecret: config.internalJwtSecret,
+      signingKey: config.orderPrivateKey,
       breaker: {
         errorThresholdPercent: config.breakerErrorPercent,
         minimumRequests: config.breakerMinimumRequests,

@@ -1,8 +1,10 @@
 import {
   type ConfigOf,
+  developmentSecrets,
   flag,
   loadConfig,
   milliseconds,
+  publicKeysVariable,
   subgraphVariables,
   variable,
 } from '@baedal/service-kit';
@@ -10,6 +12,8 @@ import { z } from 'zod';
 
 const variables = {
   ...subgraphVariables('payment'),
+  /** Verify the order subgraph's calls to the internal charge endpoint, and nothing else. */
+  orderPublicKeys: publicKeysVariable('ORDER_PUBLIC_KEYS', developmentSecrets.orderPublicKey),
   /**
    * How long a call to the card provider may take before its outcome counts as unknown (the
    * attempt then waits for the settle job). Generous: the order subgraph gives up much sooner

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { chargePath, orderCanceled } from '@baedal/contracts';
 import { eventStream, publishEvent } from '@baedal/event-bus';
-import { IdentityAsserter, identityHeader, type Viewer } from '@baedal/identity';
-import { developmentSecrets } from '@baedal/service-kit';
+import { generateServiceKeyPair, identityHeader, type Viewer } from '@baedal/identity';
 import {
+  assertionsAs,
   errorCodes,
   eventually,
   type SubgraphUnderTest,
@@ -21,8 +21,8 @@ const admin = { id: 'admin-1', role: 'ADMIN' } as const;
 const owner = { id: 'owner-1', role: 'STORE_OWNER' } as const;
 const rider = { id: 'rider-1', role: 'RIDER' } as const;
 
-const orderService = new IdentityAsserter(developmentSecrets.internalJwt, 'order');
-const router = new IdentityAsserter(developmentSecrets.internalJwt, 'router');
+const orderService = assertionsAs('order', 'payment');
+const router = assertionsAs('router', 'payment');
 
 let payment: SubgraphUnderTest<Db>;
 let db: Db;
@@ -338,7 +338,10 @@ describe('charging an order', () => {
   it.each([
     ['the router', () => router.assert(customer)],
     ['nobody', () => null],
-    ['a forged signature', () => new IdentityAsserter('x'.repeat(32), 'order').assert(customer)],
+    [
+      'a forged signature',
+      () => assertionsAs('order', 'payment', generateServiceKeyPair().privateKey).assert(customer),
+    ],
   ])('refuses a charge asserted by %s with 401, and changes nothing', async (_, assertion) => {
     const charge = newCharge();
     const reply = await postCharge(charge, assertion());

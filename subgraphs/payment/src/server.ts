@@ -1,5 +1,6 @@
 import { orderCanceled } from '@baedal/contracts';
 import { on } from '@baedal/event-bus';
+import { IdentityVerifier } from '@baedal/identity';
 import { readSubgraphSdl } from '@baedal/schema';
 import { buildSubgraph, type RunningService, startSubgraph } from '@baedal/service-kit';
 import type { PaymentConfig } from './config.js';
@@ -23,7 +24,7 @@ import { createResolvers } from './resolvers.js';
  */
 export function start(config: PaymentConfig): Promise<RunningService> {
   const db = connectDatabase(config.databaseUrl);
-  return startSubgraph('payment', config, db, ({ outbox, identity, logger }) => {
+  return startSubgraph('payment', config, db, ({ outbox, logger }) => {
     const payments = new PaymentRepository(outbox);
     const cards = new SimulatedCardProvider(db, {
       latencyMs: config.simulatedCardLatencyMs,
@@ -49,7 +50,15 @@ export function start(config: PaymentConfig): Promise<RunningService> {
       schema: buildSubgraph(readSubgraphSdl('payment'), createResolvers(db)),
       loaders: () => createLoaders(db),
       subscriptions: [on(orderCanceled, refundCanceledOrder(payments, refunds))],
-      routes: chargeRoute(identity, new ChargeOrder(outbox, payments, settle), logger),
+      routes: chargeRoute(
+        new IdentityVerifier({
+          issuer: 'order',
+          audience: 'payment',
+          keys: config.orderPublicKeys,
+        }),
+        new ChargeOrder(outbox, payments, settle),
+        logger,
+      ),
       jobs: [
         new SettleChargesJob(
           db,

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { chargePath, orderCanceled } from '@baedal/contracts';
 import { eventStream, publishEvent } from '@baedal/event-bus';
-import { IdentityAsserter, identityHeader } from '@baedal/identity';
-import { developmentSecrets } from '@baedal/service-kit';
+import { identityHeader } from '@baedal/identity';
 import {
+  assertionsAs,
   eventually,
   type SubgraphUnderTest,
   startSubgraphForTest,
@@ -23,7 +23,7 @@ import { start } from './server.js';
 
 const customer = { id: 'customer-1', role: 'CUSTOMER' } as const;
 const system = { role: 'SYSTEM', id: null };
-const orderService = new IdentityAsserter(developmentSecrets.internalJwt, 'order');
+const orderService = assertionsAs('order', 'payment');
 const anHour = 60 * 60 * 1000;
 
 /**

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { IdentityAsserter } from '@baedal/identity';
-import { developmentSecrets } from '@baedal/service-kit';
-import { eventually } from '@baedal/service-kit/testing';
+import { generateServiceKeyPair } from '@baedal/identity';
+import { assertionsAs, eventually } from '@baedal/service-kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   act,
@@ -95,7 +94,7 @@ describe('the cancel endpoint (the order subgraph asks, the ticket decides)', ()
     const reply = await requestCancel(
       kitchen,
       cancellation(orderId, { customerId: otherCustomer.id }),
-      new IdentityAsserter(developmentSecrets.internalJwt, 'order').assert(otherCustomer),
+      assertionsAs('order', 'kitchen').assert(otherCustomer),
     );
     expect(reply.status).toBe(403);
     expect(reply.body.error).toMatchObject({ code: 'FORBIDDEN' });
@@ -103,16 +102,13 @@ describe('the cancel endpoint (the order subgraph asks, the ticket decides)', ()
   });
 
   it.each([
-    [
-      'the router',
-      () => new IdentityAsserter(developmentSecrets.internalJwt, 'router').assert(customer),
-    ],
-    [
-      'the payment subgraph',
-      () => new IdentityAsserter(developmentSecrets.internalJwt, 'payment').assert(customer),
-    ],
+    ['the router', () => assertionsAs('router', 'kitchen').assert(customer)],
+    ['the payment subgraph', () => assertionsAs('order', 'payment').assert(customer)],
     ['nobody', () => null],
-    ['a forged signature', () => new IdentityAsserter('x'.repeat(32), 'order').assert(customer)],
+    [
+      'a forged signature',
+      () => assertionsAs('order', 'kitchen', generateServiceKeyPair().privateKey).assert(customer),
+    ],
   ])('refuses a cancel asserted by %s with 401, and changes nothing', async (_, assertion) => {
     const orderId = await placeOrder(kitchen);
     const before = await ticketRow(kitchen, orderId);

@@ -11,7 +11,6 @@ import type { Loaders } from '../loaders.js';
 import type { CancelTicket } from './cancel-ticket.command.js';
 
 /** The only service that may ask the kitchen to cancel a ticket. */
-const allowedCallers = ['order'];
 
 /**
  * `POST /internal/ticket-cancellations`, which the order subgraph calls synchronously when a
@@ -23,6 +22,7 @@ const allowedCallers = ['order'];
  * `currentStatus`; another customer's order HTTP 403 `FORBIDDEN`.
  */
 export function ticketCancellationRoute(dependencies: {
+  /** Verifies the order subgraph's assertions meant for the kitchen: nobody else may cancel. */
   readonly identity: IdentityVerifier;
   readonly cancelTicket: CancelTicket;
   readonly logger: Logger;
@@ -32,7 +32,7 @@ export function ticketCancellationRoute(dependencies: {
     app.post(
       ticketCancellationsPath,
       jsonRoute(logger, async (request) => {
-        const caller = await identity.verify(request.get(identityHeader), allowedCallers);
+        const caller = await identity.verify(request.get(identityHeader));
         return cancelTicket.execute(caller.viewer, parseRequest(request.body));
       }),
     );

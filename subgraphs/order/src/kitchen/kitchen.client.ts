@@ -19,8 +19,12 @@ export class KitchenClient implements Disposable {
   readonly #identity: IdentityAsserter;
 
   constructor(kitchenUrl: string, options: InternalCallOptions) {
-    this.#identity = new IdentityAsserter(options.internalJwtSecret, 'order');
-    const { timeoutMs, breaker } = options;
+    const { timeoutMs, breaker, signingKey } = options;
+    this.#identity = new IdentityAsserter({
+      issuer: 'order',
+      audience: 'kitchen',
+      key: signingKey,
+    });
     this.#client = new InternalClient({
       service: 'kitchen',
       baseUrl: kitchenUrl,

@@ -1,11 +1,13 @@
 import { type ChargeAnswer, type ChargeRequest, chargeAnswer, chargePath } from '@baedal/contracts';
-import { IdentityAsserter, identityHeader } from '@baedal/identity';
+import { IdentityAsserter, identityHeader, type ServiceKey } from '@baedal/identity';
 import { type BreakerOptions, InternalClient } from '@baedal/service-kit';
 
+/** How this subgraph calls another's internal endpoint. */
 export interface InternalCallOptions {
   readonly timeoutMs: number;
   readonly breaker: BreakerOptions;
-  readonly internalJwtSecret: string;
+  /** This subgraph's private key, which the called subgraph trusts for its internal endpoint. */
+  readonly signingKey: ServiceKey;
 }
 
 /**
@@ -20,8 +22,12 @@ export class PaymentClient implements Disposable {
   readonly #identity: IdentityAsserter;
 
   constructor(paymentUrl: string, options: InternalCallOptions) {
-    this.#identity = new IdentityAsserter(options.internalJwtSecret, 'order');
-    const { timeoutMs, breaker } = options;
+    const { timeoutMs, breaker, signingKey } = options;
+    this.#identity = new IdentityAsserter({
+      issuer: 'order',
+      audience: 'payment',
+      key: signingKey,
+    });
     this.#client = new InternalClient({
       service: 'payment',
       baseUrl: paymentUrl,
