@@ -20,6 +20,7 @@ import { cp, lstat, mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { generateServiceKeyPair } from '@baedal/identity';
 import { databaseUrlFor } from '@baedal/prisma';
 import { isolatedPrefixes, resetStack, type ServiceName, services } from '@baedal/stack';
 
@@ -145,10 +146,18 @@ try {
   await rm(work, { recursive: true, force: true });
 }
 
+/** Production refuses development keys: this run's own, the same for every service. */
+const routerKeys = generateServiceKeyPair();
+const orderKeys = generateServiceKeyPair();
+
 function environmentOf(name: ServiceName): NodeJS.ProcessEnv {
   const secrets = {
     JWT_SECRET: 'bench-only-user-token-secret-000000000001',
-    INTERNAL_JWT_SECRET: 'bench-only-internal-token-secret-00000001',
+    ROUTER_PRIVATE_KEY: routerKeys.privateKey,
+    ROUTER_PUBLIC_KEYS: routerKeys.publicKey,
+    ORDER_PRIVATE_KEY: orderKeys.privateKey,
+    ORDER_PUBLIC_KEYS: orderKeys.publicKey,
+    CORS_ORIGINS: 'http://localhost:4000',
   };
   const common = { ...secrets, PORT: '0', EVENT_STREAM_PREFIX: streamPrefix, LOG_LEVEL: 'warn' };
   return name === 'router'

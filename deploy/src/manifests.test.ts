@@ -260,7 +260,7 @@ describe('deploy/k8s/base', () => {
         ),
       ),
     );
-    expect([...secretNames].sort()).toEqual(['baedal-connections', 'baedal-jwt']);
+    expect([...secretNames].sort()).toEqual(['baedal-connections', 'baedal-identity']);
   });
 
   it('seeds no demo data and serves no playground', () => {
@@ -296,7 +296,7 @@ describe('deploy/k8s/local', () => {
   });
 
   it('leaves the signing secrets to be created by hand', () => {
-    expect(find(objects, 'Secret', 'baedal-jwt')).toBeUndefined();
+    expect(find(objects, 'Secret', 'baedal-identity')).toBeUndefined();
   });
 
   it('puts everything in the baedal namespace', () => {

@@ -17,7 +17,7 @@ JWT_SECRET=${randomBytes(48).toString('base64url')}
 # The router signs identity assertions; every subgraph verifies them.
 ROUTER_PRIVATE_KEY=${router.privateKey}
 ROUTER_PUBLIC_KEYS=${router.publicKey}
-# The order subgraph signs its calls to the payment subgraph's internal endpoint.
+# The order subgraph signs its calls to the payment and kitchen subgraphs' internal endpoints.
 ORDER_PRIVATE_KEY=${order.privateKey}
 ORDER_PUBLIC_KEYS=${order.publicKey}
 POSTGRES_PASSWORD=${randomBytes(24).toString('hex')}
