@@ -7,9 +7,10 @@ import {
   type Viewer,
 } from '@baedal/identity';
 import { developmentSecrets } from '@baedal/service-kit';
-import { eventually } from '@baedal/service-kit/testing';
+import { errorCodes, eventually } from '@baedal/service-kit/testing';
 import {
   isolatedPrefixes,
+  Journey,
   placeDemoOrder,
   routerClient,
   type ServiceName,
@@ -231,7 +232,7 @@ describe('secrets in production', () => {
     ['router', ['JWT_SECRET', 'ROUTER_PRIVATE_KEY', 'CORS_ORIGINS']],
     ['order', ['ROUTER_PUBLIC_KEYS', 'ORDER_PRIVATE_KEY']],
     ['payment', ['ROUTER_PUBLIC_KEYS', 'ORDER_PUBLIC_KEYS']],
-    ['kitchen', ['ROUTER_PUBLIC_KEYS']],
+    ['kitchen', ['ROUTER_PUBLIC_KEYS', 'ORDER_PUBLIC_KEYS']],
     ['delivery', ['ROUTER_PUBLIC_KEYS']],
   ] as const)('%s refuses to start without its secrets, naming each', async (name, variables) => {
     const message = await refusal(name);
@@ -471,6 +472,35 @@ async function liveCounters() {
     subscriptions: value('baedal_router_live_subscriptions'),
   };
 }
+
+describe('who may read a delivery', () => {
+  it('refuses a rider 29 km away, who is not offered the delivery, by id and by claim', async () => {
+    const journey = await Journey.start(stack.routerUrl, { timeoutMs: 90_000 });
+    const order = await journey.placed();
+    await journey.advance(order.id, 'READY_FOR_PICKUP');
+    const deliveryId = await journey.deliveryOf(order.id);
+    // Incheon, about 29 km west of the Gangnam store.
+    await journey.must(
+      'otherRider',
+      'mutation($l: LocationInput!) { updateRiderLocation(input: { location: $l }) { rider { id } } }',
+      { l: { lat: 37.4563, lng: 126.7052 } },
+    );
+    const read = (who: 'rider' | 'otherRider') =>
+      journey.as<{ delivery: { id: string } | null }>(
+        who,
+        'query($id: ID!) { delivery(id: $id) { id feeWon store { id } pickup { name } } }',
+        { id: deliveryId },
+      );
+    const far = await read('otherRider');
+    expect(errorCodes(far)).toEqual(['FORBIDDEN']);
+    expect(far.data?.delivery ?? null).toBeNull();
+    expect(
+      errorCodes(await journey.delivery('claimDelivery', deliveryId, {}, 'otherRider')),
+    ).toEqual(['FORBIDDEN']);
+    // The rider by the store, to whom it is offered, reads it.
+    expect((await read('rider')).data?.delivery?.id).toBe(deliveryId);
+  });
+});
 
 describe('the live endpoint', () => {
   afterEach(async () => {
