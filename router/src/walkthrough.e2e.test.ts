@@ -78,7 +78,8 @@ describe('the README walk-through', () => {
         order: {
           status: 'DELIVERED',
           payment: { status: 'CAPTURED' },
-          kitchenTicket: { status: 'READY' },
+          // The kitchen hears of the confirmation by its event: a moment later it says DELIVERED.
+          kitchenTicket: { status: expect.stringMatching(/^(READY|DELIVERED)$/) },
           delivery: { rider: { name: expect.any(String) } },
         },
       },

@@ -21,6 +21,6 @@ export async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
  * and consumed by another process). Patient enough for a loaded two-core CI machine; a real
  * failure still fails, after `timeoutMs`.
  */
-export function eventually<T>(assertion: () => T | Promise<T>, timeoutMs = 20_000): Promise<T> {
+export function eventually<T>(assertion: () => T | Promise<T>, timeoutMs = 60_000): Promise<T> {
   return vi.waitFor(assertion, { timeout: timeoutMs, interval: 50 });
 }
