@@ -9,8 +9,8 @@
  * ordinary `prisma migrate dev` works on the same folders.
  */
 import { execFile } from 'node:child_process';
-import { mkdir, readdir, writeFile } from 'node:fs/promises';
-import { basename, relative } from 'node:path';
+import { mkdir, readdir, realpath, writeFile } from 'node:fs/promises';
+import { relative } from 'node:path';
 import { promisify } from 'node:util';
 import { diffSchemas, lockfileContent } from './migrate.js';
 import {
@@ -37,10 +37,8 @@ async function schemaAtLastMigration(
   return Promise.all(
     current.map(async (file) => ({
       path: file.path,
-      content: await git(
-        'show',
-        `${commit}:${relative(root, `${schemaDir(name)}${basename(file.path)}`)}`,
-      ),
+      // Through the link: git keeps a symlinked file (event-bus.prisma) as its target's path.
+      content: await git('show', `${commit}:${relative(root, await realpath(file.path))}`),
     })),
   );
 }
