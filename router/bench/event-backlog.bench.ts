@@ -1,0 +1,170 @@
+/**
+ * How fast each consuming subgraph works through a backlog: 10,000 events of distinct orders
+ * are appended to the streams it reads all at once (as when it comes back after an outage),
+ * and the clock runs until its consumer group has applied and acknowledged every one. The
+ * events are the real ones, applied by the real handlers, on a stack of its own started as
+ * `npm start` starts it:
+ *
+ * - kitchen: `order.placed` (a ticket each);
+ * - delivery: `kitchen.order.ready-for-pickup` (a delivery each);
+ * - order: accepted, cooking started, rider assigned and picked up, for 2,500 orders placed
+ *   through the router first (a timeline entry and a status event each).
+ *
+ *     npm run bench:events -w @baedal/router     (BACKLOG_EVENTS=2000 for a quicker run)
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  cookingStarted,
+  orderAccepted,
+  orderPickedUp,
+  orderPlaced,
+  orderReadyForPickup,
+  riderAssigned,
+} from '@baedal/contracts';
+import { type EventEnvelope, eventStream, publishEvent } from '@baedal/event-bus';
+import {
+  isolatedPrefixes,
+  placeDemoOrder,
+  routerClient,
+  startStack,
+  tokenFor,
+} from '@baedal/stack';
+import { Redis } from 'ioredis';
+import { until } from './support.js';
+
+const backlog = Number(process.env.BACKLOG_EVENTS ?? 10_000);
+const store = {
+  storeId: 'store-gangnam-chicken',
+  storeOwnerId: 'owner-1',
+  pickup: {
+    name: 'Gangnam Chicken',
+    address: 'Gangnam',
+    location: { lat: 37.4979, lng: 127.0276 },
+  },
+};
+const dropoff = { address: '152 Teheran-ro', location: { lat: 37.5006, lng: 127.0364 } };
+
+const stack = await startStack({
+  ...isolatedPrefixes('bench'),
+  ports: 'any',
+  dropDatabases: true,
+  env: { LOG_LEVEL: 'warn' },
+});
+const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+try {
+  const results: Record<string, { events: number; seconds: number; 'events/s': number }> = {};
+  const measure = async (group: string, events: EventEnvelope[]) => {
+    const streams = [
+      ...new Set(events.map((event) => eventStream(stack.streamPrefix, event.producer))),
+    ];
+    const started = performance.now();
+    await Promise.all(events.map((event) => publishEvent(redis, stack.streamPrefix, event)));
+    await until(async () => {
+      for (const stream of streams) if (!(await drained(stream, group))) return false;
+      return true;
+    }, `the ${group} group to drain its backlog`);
+    const seconds = (performance.now() - started) / 1000;
+    results[group] = {
+      events: events.length,
+      seconds: Math.round(seconds * 10) / 10,
+      'events/s': Math.round(events.length / seconds),
+    };
+    console.log(`${group}: ${events.length} events in ${seconds.toFixed(1)} s`);
+  };
+
+  await measure(
+    'kitchen',
+    Array.from({ length: backlog }, () =>
+      orderPlaced.create(
+        {
+          orderId: randomUUID(),
+          customerId: 'customer-1',
+          storeId: store.storeId,
+          items: [
+            {
+              menuItemId: 'gangnam-chicken-fried',
+              name: 'Fried chicken',
+              quantity: 1,
+              unitPriceWon: 18000,
+            },
+          ],
+          express: false,
+          subtotalWon: 18000,
+          deliveryFeeWon: 3000,
+          expressFeeWon: 0,
+          totalWon: 21000,
+          deliveryAddress: dropoff,
+        },
+        { actor: { role: 'CUSTOMER', id: 'customer-1' } },
+      ),
+    ),
+  );
+
+  await measure(
+    'delivery',
+    Array.from({ length: backlog }, () =>
+      orderReadyForPickup.create(
+        {
+          orderId: randomUUID(),
+          ...store,
+          customerId: 'customer-1',
+          dropoff,
+          express: false,
+          deliveryFeeWon: 3000,
+          expressFeeWon: 0,
+        },
+        { actor: { role: 'STORE_OWNER', id: 'owner-1' } },
+      ),
+    ),
+  );
+
+  // The order subgraph applies steps of orders it knows: place them first, through the router.
+  const gql = routerClient(stack.routerUrl);
+  const customer = await tokenFor({ role: 'CUSTOMER', id: 'customer-1' });
+  const orderIds: string[] = [];
+  const orders = Math.ceil(backlog / 4);
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      while (orderIds.length < orders) orderIds.push(await placeDemoOrder(gql, customer));
+    }),
+  );
+  const steps = (orderId: string) => {
+    const ticket = { orderId, storeId: store.storeId };
+    const delivery = { orderId, deliveryId: randomUUID(), riderId: 'rider-1' };
+    const owner = { actor: { role: 'STORE_OWNER', id: 'owner-1' } } as const;
+    const rider = { actor: { role: 'RIDER', id: 'rider-1' } } as const;
+    return [
+      orderAccepted.create(ticket, owner),
+      cookingStarted.create(ticket, owner),
+      riderAssigned.create(delivery, rider),
+      orderPickedUp.create(delivery, rider),
+    ];
+  };
+  // Every order's steps, in order; the orders interleaved as a real backlog would be.
+  const perOrder = orderIds.slice(0, orders).map(steps);
+  await measure(
+    'order',
+    perOrder[0]!.flatMap((_, step) => perOrder.map((events) => events[step]!)).slice(0, backlog),
+  );
+
+  console.log(`Draining a backlog of ${backlog} events per consuming subgraph`);
+  console.table(results);
+} finally {
+  redis.disconnect();
+  await stack[Symbol.asyncDispose]();
+}
+
+/** Whether `group` has read every entry of `stream` and acknowledged them all. */
+async function drained(stream: string, group: string): Promise<boolean> {
+  const info = record((await redis.xinfo('STREAM', stream)) as unknown[]);
+  const groups = (await redis.xinfo('GROUPS', stream)) as unknown[][];
+  const mine = groups.map(record).find((candidate) => candidate.name === group);
+  return mine?.pending === 0 && mine['last-delivered-id'] === info['last-generated-id'];
+}
+
+/** Redis replies such as XINFO's are flat [name, value, name, value ...] lists. */
+function record(flat: readonly unknown[]): Record<string, unknown> {
+  const result: Record<string, unknown> = {};
+  for (let i = 0; i < flat.length; i += 2) result[String(flat[i])] = flat[i + 1];
+  return result;
+}
