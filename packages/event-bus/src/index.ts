@@ -7,6 +7,11 @@ export {
 } from './consumer.js';
 export type { Logger, SqlClient, TransactionalClient } from './database.js';
 export {
+  type DeadLetter,
+  listDeadLetters,
+  replayDeadLetter,
+} from './dead-letters.js';
+export {
   defineEvent,
   type EventContext,
   type EventDefinition,
@@ -15,4 +20,10 @@ export {
   parseEnvelope,
 } from './envelope.js';
 export { Outbox, type OutboxOptions, publishEvent, type UnitOfWork } from './outbox.js';
-export { deadLetterStream, eventStream, streamField } from './streams.js';
+export {
+  compareEntryIds,
+  eventStream,
+  replayStream,
+  replyRecord,
+  streamField,
+} from './streams.js';
