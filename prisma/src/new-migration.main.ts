@@ -10,7 +10,7 @@
  */
 import { execFile } from 'node:child_process';
 import { mkdir, readdir, realpath, writeFile } from 'node:fs/promises';
-import { basename, relative } from 'node:path';
+import { relative } from 'node:path';
 import { promisify } from 'node:util';
 import { diffSchemas, lockfileContent } from './migrate.js';
 import {
@@ -37,11 +37,8 @@ async function schemaAtLastMigration(
   return Promise.all(
     current.map(async (file) => ({
       path: file.path,
-      // Through the link: git shows a symbolic link (the shared event-bus file) as its target's name.
-      content: await git(
-        'show',
-        `${commit}:${relative(root, await realpath(`${schemaDir(name)}${basename(file.path)}`))}`,
-      ),
+      // Through the link: git keeps a symlinked file (event-bus.prisma) as its target's path.
+      content: await git('show', `${commit}:${relative(root, await realpath(file.path))}`),
     })),
   );
 }

@@ -112,7 +112,11 @@ export async function start(config: RouterConfig): Promise<RunningService> {
     };
 
     // The live layer reads the streams with blocking commands: a connection of its own.
-    const redis = new Redis(config.redisUrl, { lazyConnect: true });
+    const redis = new Redis(config.redisUrl, {
+      lazyConnect: true,
+      // Reconnect within a second of Redis coming back (ioredis' default waits up to 2 s).
+      retryStrategy: (attempt) => Math.min(attempt * 100, 1000),
+    });
     redis.on('error', (error) => logger.warn({ err: error }, 'redis connection error'));
     await redis.connect();
     resources.use(() => redis.disconnect());

@@ -1,9 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { ConflictError } from '@baedal/domain';
 import type { Redis } from 'ioredis';
+import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Logger, SqlClient } from './database.js';
+import { recordDeadLetter } from './dead-letters.js';
 import { type EventDefinition, type EventEnvelope, parseEnvelope } from './envelope.js';
 import type { UnitOfWork } from './outbox.js';
-import { deadLetterStream, eventStream, streamField } from './streams.js';
+import { eventStream, replayStream, replyRecord, streamField } from './streams.js';
 
 /** Applies one event inside the transaction that also records the event's id. */
 export type EventHandler<Tx, Payload> = (event: EventEnvelope<Payload>, tx: Tx) => Promise<void>;
@@ -36,7 +39,7 @@ export interface ConsumerOptions<Tx> {
   readonly database: UnitOfWork<Tx>;
   readonly subscriptions: readonly Subscription<Tx>[];
   readonly logger: Logger;
-  /** Deliveries after which a failing event goes to the dead-letter stream. Default 5. */
+  /** Deliveries after which a failing event is set aside as a dead letter. Default 5. */
   readonly maxDeliveries?: number;
   /**
    * How long a delivered, unacknowledged event waits before it is tried again, by this or
@@ -45,24 +48,62 @@ export interface ConsumerOptions<Tx> {
   readonly retryAfterMs?: number;
   /** How long one read waits for new events. Default 2000 ms. */
   readonly blockMs?: number;
-  /** Events read at a time. Default 10. */
-  readonly batchSize?: number;
+  /**
+   * Events applied at once: events of different correlation ids (orders) are applied
+   * concurrently, each order's events one after another in stream order. The consumer reads
+   * again once fewer than this many events are in hand. Default 8.
+   */
+  readonly concurrency?: number;
+  /** Where to report this consumer's metrics (see the README); none by default. */
+  readonly metrics?: Registry;
 }
 
 type PendingEntry = [id: string, consumer: string, idleMs: number, deliveries: number];
 type StreamEntry = [id: string, fields: string[] | null];
+
+interface Entry {
+  readonly stream: string;
+  readonly id: string;
+  /** Null when the entry is no longer in the stream (it was trimmed while pending). */
+  readonly fields: string[] | null;
+  readonly deliveries: number;
+}
+
+/** What to do with an entry, decided from its fields alone. */
+type Decision<Tx> =
+  | {
+      readonly action: 'apply';
+      readonly event: EventEnvelope;
+      readonly subscription: Subscription<Tx>;
+    }
+  | { readonly action: 'ignore' }
+  | { readonly action: 'leave'; readonly version: number }
+  | { readonly action: 'dead-letter'; readonly reason: string };
+
+/** How often an event is applied again at once after an optimistic conflict. */
+const conflictAttempts = 5;
+const databasePollMs = 250;
+const maxBackoffMs = 1000;
 
 /**
  * Reads a subgraph's subscriptions from Redis Streams in its consumer group and applies each
  * event at least once and its effects exactly once: the handler and the insert of the event's
  * id into `processed_event` commit together, and the entry is acknowledged only after commit.
  *
+ * - Events of different correlation ids (orders) are applied concurrently, up to
+ *   `concurrency`; the events of one order are applied one after another, in stream order.
  * - An event whose handler throws stays pending and is retried after `retryAfterMs`; after
- *   `maxDeliveries` deliveries it is copied to the group's dead-letter stream and acknowledged.
- * - If the database itself is unreachable the consumer pauses instead: an outage is not the
- *   event's fault and must not push healthy events into the dead-letter stream.
- * - A malformed event, or a version this subgraph does not know, is dead-lettered at once.
+ *   `maxDeliveries` deliveries it is recorded in `dead_letter` and acknowledged. An
+ *   optimistic conflict (a concurrent change to the same aggregate) is retried at once.
+ * - If the database itself is unreachable the consumer pauses instead, and resumes with the
+ *   same event as soon as the database answers: an outage is not the event's fault.
+ * - A malformed event, a version older than this subgraph knows, or an entry trimmed from its
+ *   stream before it was applied is recorded as a dead letter at once.
+ * - A version newer than this subgraph knows is left pending, for a replica that knows it
+ *   (during a rolling deploy) to claim after `retryAfterMs`.
  * - Events of types no subscription names are acknowledged and ignored.
+ * - When Redis has lost the group (it restarted empty), the group is created again from the
+ *   start of each stream, which is where the outbox relay publishes lost events again.
  */
 export class EventConsumer<Tx extends SqlClient> implements AsyncDisposable {
   readonly #options: ConsumerOptions<Tx>;
@@ -71,16 +112,28 @@ export class EventConsumer<Tx extends SqlClient> implements AsyncDisposable {
   readonly #subscriptions = new Map<string, Map<number, Subscription<Tx>>>();
   readonly #maxDeliveries: number;
   readonly #retryAfterMs: number;
-  readonly #deadLetters: string;
+  readonly #concurrency: number;
   readonly #stop = new AbortController();
+  /** Entries in hand (`stream id`), so that a retry never claims what is being applied. */
+  readonly #inFlight = new Set<string>();
+  /** The last piece of work queued for each correlation id; the next one waits for it. */
+  readonly #lanes = new Map<string, Promise<void>>();
+  readonly #metrics: ReturnType<typeof consumerMetrics> | undefined;
+  /** Events being applied now, and the lanes waiting for their turn. */
+  #applying = 0;
+  readonly #waitingToApply: (() => void)[] = [];
+  #slotFreed: (() => void) | undefined;
+  #databaseDown: Promise<void> | undefined;
   #running: Promise<void> | undefined;
 
   constructor(options: ConsumerOptions<Tx>) {
     this.#options = options;
     this.#reader = options.redis.duplicate();
+    // Errors of this connection surface as failed reads, handled by the read loop.
+    this.#reader.on('error', () => {});
     this.#maxDeliveries = options.maxDeliveries ?? 5;
     this.#retryAfterMs = options.retryAfterMs ?? 5000;
-    this.#deadLetters = deadLetterStream(options.prefix, options.group);
+    this.#concurrency = options.concurrency ?? 8;
     const streams = new Set<string>();
     for (const subscription of options.subscriptions) {
       const { producer, type, version } = subscription.definition;
@@ -89,7 +142,14 @@ export class EventConsumer<Tx extends SqlClient> implements AsyncDisposable {
       versions.set(version, subscription);
       this.#subscriptions.set(type, versions);
     }
+    streams.add(replayStream(options.prefix, options.group));
     this.#streams = [...streams];
+    this.#metrics =
+      options.metrics &&
+      consumerMetrics(options.metrics, options.group, {
+        progress: () => this.progress(),
+        deadLetters: () => this.deadLetterCount(),
+      });
   }
 
   /** Creates the consumer group where missing, then consumes in the background. */
@@ -98,10 +158,37 @@ export class EventConsumer<Tx extends SqlClient> implements AsyncDisposable {
     this.#running ??= this.#consume();
   }
 
+  /** Stops reading, lets the events in hand finish, and closes the reading connection. */
   async [Symbol.asyncDispose](): Promise<void> {
     this.#stop.abort();
     this.#reader.disconnect();
     await this.#running;
+    await Promise.all(this.#lanes.values());
+  }
+
+  /** For each stream read: entries not yet delivered to the group (lag) and not yet acknowledged. */
+  async progress(): Promise<{ stream: string; lag: number; pending: number }[]> {
+    const { redis, group } = this.#options;
+    return Promise.all(
+      this.#streams.map(async (stream) => {
+        const groups = (
+          (await redis.xinfo('GROUPS', stream).catch((error: unknown) => {
+            if (String(error).includes('no such key')) return [];
+            throw error;
+          })) as unknown[][]
+        ).map(replyRecord);
+        const mine = groups.find((candidate) => candidate.name === group);
+        return { stream, lag: Number(mine?.lag ?? 0), pending: Number(mine?.pending ?? 0) };
+      }),
+    );
+  }
+
+  /** Dead letters recorded and not replayed. */
+  async deadLetterCount(): Promise<number> {
+    return this.#options.database.transaction(async (tx) => {
+      const [row] = await tx.$queryRaw<{ count: bigint }[]>`SELECT count(*) FROM dead_letter`;
+      return Number(row?.count ?? 0);
+    });
   }
 
   get #stopped(): boolean {
@@ -109,23 +196,26 @@ export class EventConsumer<Tx extends SqlClient> implements AsyncDisposable {
   }
 
   async #consume(): Promise<void> {
-    const { group, consumer, blockMs = 2000, batchSize = 10, logger } = this.#options;
+    const { group, consumer, blockMs = 2000, logger } = this.#options;
     let failures = 0;
     let retriedAt = 0;
     let firstRound = true;
     while (!this.#stopped) {
       try {
+        await this.#databaseDown;
         if (firstRound || Date.now() - retriedAt >= this.#retryAfterMs / 2) {
           await this.#retryPending(firstRound ? 'mine' : 'stale');
           retriedAt = Date.now();
           firstRound = false;
         }
+        const count = await this.#freeSlots();
+        if (this.#stopped) return;
         const reply = (await this.#reader.xreadgroup(
           'GROUP',
           group,
           consumer,
           'COUNT',
-          batchSize,
+          count,
           'BLOCK',
           blockMs,
           'STREAMS',
@@ -133,22 +223,21 @@ export class EventConsumer<Tx extends SqlClient> implements AsyncDisposable {
           ...this.#streams.map(() => '>'),
         )) as [stream: string, entries: StreamEntry[]][] | null;
         for (const [stream, entries] of reply ?? []) {
-          for (const [id, fields] of entries) {
-            if (this.#stopped) return;
-            await this.#deliver(stream, id, fields, 1);
-          }
+          for (const [id, fields] of entries) this.#dispatch({ stream, id, fields, deliveries: 1 });
         }
+        if (failures > 0) logger.info({ group }, 'event consumer resumed');
         failures = 0;
       } catch (error) {
         if (this.#stopped) return;
         if (String(error).includes('NOGROUP')) {
-          // The stream or group vanished (a Redis without persistence restarted): recreate.
           await this.#ensureGroups().catch(() => {});
           continue;
         }
         failures += 1;
-        logger.error({ err: error, group }, 'event consumer failed; will retry');
-        await this.#sleep(Math.min(30_000, 250 * 2 ** failures));
+        // One warning per outage, not one per attempt.
+        if (failures === 1)
+          logger.warn({ err: error, group }, 'event consumer cannot read; retrying');
+        await this.#sleep(Math.min(maxBackoffMs, 50 * 2 ** failures));
       }
     }
   }
@@ -156,6 +245,8 @@ export class EventConsumer<Tx extends SqlClient> implements AsyncDisposable {
   /**
    * Retries pending events: at start, every event this consumer had pending ('mine');
    * afterwards, any event of the group left unacknowledged for `retryAfterMs` ('stale').
+   * Each entry is looked at before it is claimed, so that a version this consumer does not
+   * know stays with whoever can apply it.
    */
   async #retryPending(which: 'mine' | 'stale'): Promise<void> {
     const { redis, group, consumer } = this.#options;
@@ -170,16 +261,16 @@ export class EventConsumer<Tx extends SqlClient> implements AsyncDisposable {
         ) as PendingEntry[];
         for (const [id, , , deliveries] of entries) {
           if (this.#stopped) return;
-          // XCLAIM is atomic: of several consumers retrying the same event, one gets it.
-          const claimed = (await redis.xclaim(
-            stream,
-            group,
-            consumer,
-            minIdleMs,
-            id,
-          )) as StreamEntry[];
-          const fields = claimed[0]?.[1];
-          if (fields) await this.#deliver(stream, id, fields, deliveries + 1);
+          if (this.#inFlight.has(`${stream} ${id}`)) continue;
+          const [found] = (await redis.xrange(stream, id, id)) as StreamEntry[];
+          const fields = found?.[1] ?? null;
+          if (fields && this.#decide(fields).action === 'leave') continue;
+          // XCLAIM is atomic: of several consumers retrying the same event, one gets it. An
+          // entry trimmed away needs no claim: recording it is idempotent.
+          if (fields && (await redis.xclaim(stream, group, consumer, minIdleMs, id)).length === 0)
+            continue;
+          await this.#freeSlots();
+          this.#dispatch({ stream, id, fields, deliveries: deliveries + 1 });
         }
         if (entries.length < 100) break;
         start = `(${entries.at(-1)![0]}`;
@@ -187,74 +278,174 @@ export class EventConsumer<Tx extends SqlClient> implements AsyncDisposable {
     }
   }
 
-  async #deliver(
-    stream: string,
-    id: string,
-    fields: string[] | null,
-    deliveries: number,
-  ): Promise<void> {
-    const { logger, database } = this.#options;
-    const type = streamField(fields, 'type');
-    const raw = streamField(fields, 'envelope') ?? '';
-    const versions = type === undefined ? undefined : this.#subscriptions.get(type);
-    if (!versions) {
-      await this.#acknowledge(stream, id);
-      return;
-    }
-
-    let event: EventEnvelope;
-    let subscription: Subscription<Tx> | undefined;
-    try {
-      const envelope = parseEnvelope(raw);
-      subscription = versions.get(envelope.version);
-      if (!subscription) throw new Error(`No handler for version ${envelope.version} of ${type}.`);
-      event = { ...envelope, payload: subscription.definition.payload.parse(envelope.payload) };
-    } catch (error) {
-      await this.#deadLetter(stream, id, raw, error, deliveries);
-      return;
-    }
-
-    try {
-      await database.transaction(async (tx) => {
-        const first = await tx.$executeRaw`
-          INSERT INTO processed_event (event_id) VALUES (${event.id}::uuid) ON CONFLICT DO NOTHING`;
-        if (first === 1) await subscription.handle(event, tx);
+  /** Resolves with how many more entries may be taken, once there is room for at least one. */
+  async #freeSlots(): Promise<number> {
+    while (this.#inFlight.size >= this.#concurrency && !this.#stopped) {
+      await new Promise<void>((resolve) => {
+        this.#slotFreed = resolve;
       });
-      await this.#acknowledge(stream, id);
-    } catch (error) {
-      const reachable = await database.ping().then(
-        () => true,
-        () => false,
-      );
-      if (!reachable) {
-        // Leave the event pending; it is retried once the database is back.
-        logger.warn(
-          { err: error, eventId: event.id },
-          'database unreachable; pausing event consumption',
+    }
+    return this.#concurrency - this.#inFlight.size;
+  }
+
+  /** Queues an entry behind the earlier events of its order, and returns at once. */
+  #dispatch(entry: Entry): void {
+    const key = `${entry.stream} ${entry.id}`;
+    if (this.#inFlight.has(key)) return;
+    this.#inFlight.add(key);
+    const decision: Decision<Tx> = entry.fields
+      ? this.#decide(entry.fields)
+      : {
+          action: 'dead-letter',
+          reason: 'The entry was trimmed from the stream before this group applied it.',
+        };
+    const lane = decision.action === 'apply' ? decision.event.correlationId : key;
+    const done = (this.#lanes.get(lane) ?? Promise.resolve())
+      .then(() => this.#withTurn(() => this.#process(entry, decision)))
+      .catch((error: unknown) => {
+        // Only Redis or the database failing for good gets here; the entry stays pending.
+        this.#options.logger.warn(
+          { err: error, stream: entry.stream, id: entry.id },
+          'event left pending; will retry',
         );
-        await this.#waitForDatabase();
-      } else if (deliveries >= this.#maxDeliveries) {
-        await this.#deadLetter(stream, id, raw, error, deliveries);
-      } else {
+      })
+      .finally(() => {
+        this.#inFlight.delete(key);
+        if (this.#lanes.get(lane) === done) this.#lanes.delete(lane);
+        this.#slotFreed?.();
+        this.#slotFreed = undefined;
+      });
+    this.#lanes.set(lane, done);
+  }
+
+  /**
+   * Runs `work` once fewer than `concurrency` events are being applied. (One read may hand
+   * over up to `concurrency` entries of each stream, so entries in hand can be more.)
+   */
+  async #withTurn<R>(work: () => Promise<R>): Promise<R> {
+    while (this.#applying >= this.#concurrency)
+      await new Promise<void>((resolve) => this.#waitingToApply.push(resolve));
+    this.#applying += 1;
+    try {
+      return await work();
+    } finally {
+      this.#applying -= 1;
+      this.#waitingToApply.shift()?.();
+    }
+  }
+
+  #decide(fields: readonly string[]): Decision<Tx> {
+    const type = streamField(fields, 'type');
+    const versions = type === undefined ? undefined : this.#subscriptions.get(type);
+    if (!versions) return { action: 'ignore' };
+    try {
+      const envelope = parseEnvelope(streamField(fields, 'envelope') ?? '');
+      const subscription = versions.get(envelope.version);
+      if (!subscription) {
+        if (envelope.version > Math.max(...versions.keys()))
+          return { action: 'leave', version: envelope.version };
+        throw new Error(`No handler for version ${envelope.version} of ${type}.`);
+      }
+      const payload = subscription.definition.payload.parse(envelope.payload);
+      return { action: 'apply', event: { ...envelope, payload }, subscription };
+    } catch (error) {
+      return {
+        action: 'dead-letter',
+        reason: error instanceof Error ? error.message : String(error),
+      };
+    }
+  }
+
+  async #process(entry: Entry, decision: Decision<Tx>): Promise<void> {
+    switch (decision.action) {
+      case 'ignore':
+        return this.#acknowledge(entry);
+      case 'leave':
+        this.#options.logger.info(
+          { stream: entry.stream, id: entry.id, version: decision.version },
+          'event of a newer version left for a replica that knows it',
+        );
+        return;
+      case 'dead-letter':
+        return this.#whileDatabaseDown(() => this.#deadLetter(entry, decision.reason));
+      case 'apply':
+        return this.#apply(entry, decision.event, decision.subscription);
+    }
+  }
+
+  async #apply(entry: Entry, event: EventEnvelope, subscription: Subscription<Tx>): Promise<void> {
+    const { logger, database, group } = this.#options;
+    const context = { eventId: event.id, type: event.type, correlationId: event.correlationId };
+    let conflicts = 0;
+    const outcome = await this.#whileDatabaseDown(async () => {
+      for (;;) {
+        try {
+          return await database.transaction(async (tx) => {
+            const first = await tx.$executeRaw`
+              INSERT INTO processed_event (event_id) VALUES (${event.id}::uuid) ON CONFLICT DO NOTHING`;
+            if (first === 0) return 'already applied';
+            await subscription.handle(event, tx);
+            return 'applied';
+          });
+        } catch (error) {
+          if (!isConflict(error) || ++conflicts >= conflictAttempts) throw error;
+          // Ordinary under concurrency (a command saved the same order first): apply it to the fresh state.
+          logger.debug(
+            { ...context, group, conflicts },
+            'event met a concurrent change; applying it again',
+          );
+        }
+      }
+    }).catch(async (error: unknown) => {
+      if (this.#stopped) return 'stopped';
+      this.#metrics?.failed.inc({ type: event.type });
+      if (entry.deliveries >= this.#maxDeliveries)
+        await this.#whileDatabaseDown(() => this.#deadLetter(entry, describe(error)));
+      else
         logger.warn(
-          { err: error, eventId: event.id, type: event.type, deliveries },
+          { err: error, ...context, group, deliveries: entry.deliveries },
           'event handler failed; will retry',
         );
+      return 'failed';
+    });
+    if (outcome === 'failed' || outcome === 'stopped') return;
+    if (outcome === 'applied') this.#metrics?.applied.inc({ type: event.type });
+    await this.#acknowledge(entry);
+  }
+
+  /**
+   * Runs `work`; if it fails while the database is unreachable, pauses every lane until the
+   * database answers again and runs it again. Any other failure is thrown.
+   */
+  async #whileDatabaseDown<R>(work: () => Promise<R>): Promise<R> {
+    for (;;) {
+      await this.#databaseDown;
+      if (this.#stopped) throw new Error('The consumer stopped.');
+      try {
+        return await work();
+      } catch (error) {
+        if (this.#stopped || (await this.#databaseReachable())) throw error;
+        this.#pauseUntilDatabaseAnswers(error);
       }
     }
   }
 
-  async #waitForDatabase(): Promise<void> {
-    for (let attempt = 1; !this.#stopped; attempt++) {
-      await this.#sleep(Math.min(30_000, 250 * 2 ** attempt));
-      if (
-        await this.#options.database.ping().then(
-          () => true,
-          () => false,
-        )
-      )
-        return;
-    }
+  #pauseUntilDatabaseAnswers(cause: unknown): void {
+    const { logger, group } = this.#options;
+    this.#databaseDown ??= (async () => {
+      logger.warn({ err: cause, group }, 'database unreachable; pausing event consumption');
+      while (!this.#stopped && !(await this.#databaseReachable()))
+        await this.#sleep(databasePollMs);
+      logger.info({ group }, 'database reachable again; resuming event consumption');
+      this.#databaseDown = undefined;
+    })();
+  }
+
+  #databaseReachable(): Promise<boolean> {
+    return this.#options.database.ping().then(
+      () => true,
+      () => false,
+    );
   }
 
   /** Waits, unless the consumer is stopped first. */
@@ -262,45 +453,123 @@ export class EventConsumer<Tx extends SqlClient> implements AsyncDisposable {
     return sleep(ms, undefined, { signal: this.#stop.signal }).catch(() => {});
   }
 
-  async #acknowledge(stream: string, id: string): Promise<void> {
-    await this.#options.redis.xack(stream, this.#options.group, id);
+  async #acknowledge(entry: Entry): Promise<void> {
+    // If this fails (Redis went away), the entry stays pending: retried, it finds its event
+    // already applied and is acknowledged then.
+    await this.#options.redis.xack(entry.stream, this.#options.group, entry.id);
   }
 
-  async #deadLetter(stream: string, id: string, raw: string, error: unknown, deliveries: number) {
-    const { redis, group, logger } = this.#options;
-    const reason = error instanceof Error ? error.message : String(error);
-    await redis.xadd(
-      this.#deadLetters,
-      '*',
-      'stream',
-      stream,
-      'id',
-      id,
-      'group',
-      group,
-      'deliveries',
-      String(deliveries),
-      'error',
-      reason,
-      'envelope',
-      raw,
+  async #deadLetter(entry: Entry, reason: string): Promise<void> {
+    const { logger, database, group } = this.#options;
+    const type = streamField(entry.fields, 'type') ?? null;
+    await database.transaction((tx) =>
+      recordDeadLetter(tx, {
+        stream: entry.stream,
+        entryId: entry.id,
+        type,
+        envelope: streamField(entry.fields, 'envelope') ?? null,
+        error: reason,
+        deliveries: entry.deliveries,
+      }),
     );
-    await this.#acknowledge(stream, id);
+    await this.#acknowledge(entry);
+    this.#metrics?.deadLettered.inc({ type: type ?? 'unknown' });
     logger.error(
-      { stream, id, group, deliveries, reason },
-      'event moved to the dead-letter stream',
+      { stream: entry.stream, id: entry.id, group, type, deliveries: entry.deliveries, reason },
+      'event set aside as a dead letter (npm run events -- dead-letters)',
     );
   }
 
   async #ensureGroups(): Promise<void> {
+    const { redis, group, logger } = this.#options;
     for (const stream of this.#streams) {
       try {
         // From the start of the stream: a subgraph deployed after others have published still
-        // sees every event that is retained.
-        await this.#options.redis.xgroup('CREATE', stream, this.#options.group, '0', 'MKSTREAM');
+        // sees every event that is retained, and a group Redis lost reads what the relay
+        // publishes again.
+        await redis.xgroup('CREATE', stream, group, '0', 'MKSTREAM');
+        if (this.#running)
+          logger.warn(
+            { stream, group },
+            'consumer group was missing (Redis lost it); created it again',
+          );
       } catch (error) {
         if (!String(error).includes('BUSYGROUP')) throw error;
       }
     }
   }
+}
+
+/** A concurrent change to the same aggregate: applying the event again will succeed. */
+function isConflict(error: unknown): boolean {
+  return error instanceof ConflictError;
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** The consumer's metrics; gauges are read from Redis and the database when scraped. */
+function consumerMetrics(
+  registry: Registry,
+  group: string,
+  sources: {
+    progress: () => Promise<{ stream: string; lag: number; pending: number }[]>;
+    deadLetters: () => Promise<number>;
+  },
+) {
+  const registers = [registry];
+  const labelNames = ['stream', 'group'] as const;
+  new Gauge({
+    name: 'baedal_events_consumer_lag',
+    help: 'Entries of a stream not yet delivered to this subgraph’s consumer group.',
+    labelNames,
+    registers,
+    async collect() {
+      this.reset();
+      for (const { stream, lag } of await sources.progress().catch(() => []))
+        this.set({ stream, group }, lag);
+    },
+  });
+  new Gauge({
+    name: 'baedal_events_consumer_pending',
+    help: 'Entries delivered to this subgraph’s consumer group and not yet acknowledged.',
+    labelNames,
+    registers,
+    async collect() {
+      this.reset();
+      for (const { stream, pending } of await sources.progress().catch(() => []))
+        this.set({ stream, group }, pending);
+    },
+  });
+  new Gauge({
+    name: 'baedal_events_dead_letters',
+    help: 'Dead letters waiting in this subgraph’s database (npm run events -- dead-letters).',
+    registers,
+    async collect() {
+      this.reset();
+      const count = await sources.deadLetters().catch(() => undefined);
+      if (count !== undefined) this.set(count);
+    },
+  });
+  return {
+    applied: new Counter({
+      name: 'baedal_events_applied_total',
+      help: 'Events this subgraph applied, by type (a redelivered event already applied is not counted).',
+      labelNames: ['type'] as const,
+      registers,
+    }),
+    failed: new Counter({
+      name: 'baedal_events_failed_total',
+      help: 'Attempts to apply an event that failed, by type (each is retried or dead-lettered).',
+      labelNames: ['type'] as const,
+      registers,
+    }),
+    deadLettered: new Counter({
+      name: 'baedal_events_dead_lettered_total',
+      help: 'Events set aside as dead letters, by type.',
+      labelNames: ['type'] as const,
+      registers,
+    }),
+  };
 }

@@ -12,6 +12,11 @@ export {
   transactionLimits,
 } from './database.js';
 export {
+  type DeadLetter,
+  listDeadLetters,
+  replayDeadLetter,
+} from './dead-letters.js';
+export {
   defineEvent,
   type EventContext,
   type EventDefinition,
@@ -20,4 +25,10 @@ export {
   parseEnvelope,
 } from './envelope.js';
 export { Outbox, type OutboxOptions, publishEvent, type UnitOfWork } from './outbox.js';
-export { deadLetterStream, eventStream, streamField } from './streams.js';
+export {
+  compareEntryIds,
+  eventStream,
+  replayStream,
+  replyRecord,
+  streamField,
+} from './streams.js';

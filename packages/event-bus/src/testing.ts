@@ -2,6 +2,14 @@ import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { vi } from 'vitest';
 
+export {
+  type CuttableProxy,
+  cuttableProxy,
+  freePort,
+  type RedisServer,
+  startRedisServer,
+} from './test-servers.js';
+
 /** Helpers for tests against real Redis, shared by every package's tests. */
 
 export const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';

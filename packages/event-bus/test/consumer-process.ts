@@ -1,8 +1,8 @@
 /**
  * A consumer in a process of its own, so that a test can kill it with SIGKILL in the middle
- * of its work. Applies notes slowly (one per 50 ms) and reports each one on stdout.
+ * of its work. It takes every note at once, applies five (reporting each on stdout) and
+ * then hangs in the middle of applying the others, as a process does when it is killed.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { EventConsumer, Outbox, on } from '../src/index.js';
 import { noteWritten, prismaClient, quietLogger, type Tx } from './fixture.js';
@@ -17,19 +17,20 @@ const [DATABASE_URL, REDIS_URL, PREFIX, CONSUMER] = [
 const db = prismaClient(DATABASE_URL);
 const redis = new Redis(REDIS_URL);
 const outbox = new Outbox(db, { redis, stream: `${PREFIX}:unused`, logger: quietLogger });
+let started = 0;
 const consumer = new EventConsumer<Tx>({
   redis,
   prefix: PREFIX,
   group: 'notes',
   consumer: CONSUMER,
   database: outbox,
-  batchSize: 50,
+  concurrency: 50,
   logger: quietLogger,
   subscriptions: [
     on(noteWritten, async (event, tx) => {
+      if (++started > 5) await new Promise(() => {});
       await tx.$executeRaw`INSERT INTO note (id) VALUES (${event.payload.noteId})
         ON CONFLICT (id) DO UPDATE SET applications = note.applications + 1`;
-      await sleep(50);
       process.stdout.write(`applied ${event.payload.noteId}\n`);
     }),
   ],

@@ -11,6 +11,7 @@ import { IdentityVerifier, type Viewer } from '@baedal/identity';
 import type express from 'express';
 import type { GraphQLSchema } from 'graphql';
 import { Redis } from 'ioredis';
+import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { BackgroundJob } from './background-job.js';
 import type { ConfigOf, subgraphVariables } from './config.js';
 import { createLogger, type Logger } from './logger.js';
@@ -55,8 +56,9 @@ export interface SubgraphParts<Loaders, Tx> {
 /**
  * Starts a subgraph: opens its database and Redis connections, checks both answer, starts
  * its outbox relay, seeds demo data if asked, starts its event consumer, its background jobs
- * and finally its HTTP server. Disposal runs in reverse: stop taking requests, stop the jobs,
- * stop consuming, stop relaying, close connections. If any step fails, whatever was opened is closed again.
+ * and finally its HTTP server (with the event bus's metrics at `/metrics`). Disposal runs in
+ * reverse: stop taking requests, stop the jobs, stop consuming, stop relaying, close
+ * connections. If any step fails, whatever was opened is closed again.
  */
 export async function startSubgraph<Tx extends SqlClient, Loaders>(
   name: string,
@@ -74,17 +76,25 @@ export async function startSubgraph<Tx extends SqlClient, Loaders>(
       );
     });
 
-    const redis = new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2 });
+    const redis = new Redis(config.redisUrl, {
+      lazyConnect: true,
+      maxRetriesPerRequest: 2,
+      // Reconnect within a second of Redis coming back (ioredis' default waits up to 2 s).
+      retryStrategy: (attempt) => Math.min(attempt * 100, 1000),
+    });
     resources.use(() => redis.quit());
     await redis.connect().catch((error: unknown) => {
       throw new Error(`Redis at ${config.redisUrl} did not answer: ${describe(error)}`);
     });
-    redis.on('error', (error) => logger.warn({ err: error }, 'redis connection error'));
+    watchConnection(redis, logger);
 
+    const metrics = new Registry();
+    collectDefaultMetrics({ register: metrics, prefix: `baedal_${name}_` });
     const outbox = new Outbox<Tx>(db, {
       redis,
       stream: eventStream(config.eventStreamPrefix, name),
       logger,
+      metrics,
     });
     outbox.start();
     resources.use(outbox);
@@ -108,6 +118,7 @@ export async function startSubgraph<Tx extends SqlClient, Loaders>(
         database: outbox,
         subscriptions: parts.subscriptions,
         logger,
+        metrics,
       });
       await consumer.start();
       resources.use(consumer);
@@ -129,6 +140,7 @@ export async function startSubgraph<Tx extends SqlClient, Loaders>(
         loaders: parts.loaders(),
       }),
       logger,
+      metrics,
       ready: async () => {
         await Promise.all([db.$queryRaw`SELECT 1`, redis.ping()]);
       },
@@ -140,6 +152,22 @@ export async function startSubgraph<Tx extends SqlClient, Loaders>(
     await resources[Symbol.asyncDispose]().catch(() => {});
     throw error;
   }
+}
+
+/**
+ * Logs a Redis connection's outages once each (lost, then back), not every failed attempt;
+ * the listener also keeps ioredis from reporting an unhandled error event.
+ */
+function watchConnection(redis: Redis, logger: Logger): void {
+  let lost = false;
+  redis.on('error', (error) => {
+    if (!lost) logger.warn({ err: error }, 'redis connection lost; reconnecting');
+    lost = true;
+  });
+  redis.on('ready', () => {
+    if (lost) logger.info('redis connection back');
+    lost = false;
+  });
 }
 
 function describe(error: unknown): string {

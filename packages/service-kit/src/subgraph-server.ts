@@ -10,6 +10,7 @@ import { expressMiddleware } from '@as-integrations/express5';
 import { type Caller, type IdentityVerifier, identityHeader } from '@baedal/identity';
 import express from 'express';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
+import type { Registry } from 'prom-client';
 import { formatError } from './graphql-errors.js';
 import { createHttpServer, healthRoutes, listen } from './http-server.js';
 import { bodyParserErrors } from './json-route.js';
@@ -27,6 +28,8 @@ export interface SubgraphServerOptions<Context extends BaseContext> {
   /** Builds each request's context from its verified caller. */
   readonly context: (caller: Caller) => Context;
   readonly logger: Logger;
+  /** Served in Prometheus' text format at `GET /metrics`. */
+  readonly metrics: Registry;
   /** Resolves when the service's dependencies answer; backs `GET /ready`. */
   readonly ready: () => Promise<void>;
   /** Routes beside `/graphql`, such as internal endpoints for other services (see `jsonRoute`). */
@@ -34,8 +37,9 @@ export interface SubgraphServerOptions<Context extends BaseContext> {
 }
 
 /**
- * Serves a subgraph at `POST /graphql`, with `/health` and `/ready`. Every request must carry
- * an identity assertion that the router signed for this subgraph; anything else is refused with
+ * Serves a subgraph at `POST /graphql`, with `/health`, `/ready` and `/metrics` (subgraphs are
+ * reached only inside the deployment's network). Every request must carry an identity
+ * assertion that the router signed for this subgraph; anything else is refused with
  * `UNAUTHENTICATED` (HTTP 401), so a subgraph cannot be used around the router. Apollo's
  * telemetry, landing page and stack traces in errors are off. Disposing drains in-flight
  * requests, then closes the port.
@@ -62,6 +66,9 @@ export async function startSubgraphServer<Context extends BaseContext>(
   await apollo.start();
 
   healthRoutes(app, options.ready);
+  app.get('/metrics', async (_request, response) => {
+    response.type(options.metrics.contentType).send(await options.metrics.metrics());
+  });
   // Well above what the router accepts from clients: the gateway's entity requests
   // (`_entities` with many representations) can be larger than the client request that
   // caused them, and a request the router took must never fail here as a masked error.

@@ -1,9 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
+  compareEntryIds,
   type EventDefinition,
   type EventEnvelope,
   eventStream,
   parseEnvelope,
+  replyRecord,
   streamField,
 } from '@baedal/event-bus';
 import type { Logger } from '@baedal/service-kit';
@@ -19,6 +21,10 @@ import { LRUCache } from 'lru-cache';
  *
  * Only the streams of the followed events' producers are read, and an entry of any other type
  * is skipped by its `type` field, before its envelope is parsed.
+ *
+ * If Redis loses data, the producers' relays publish lost events again after the stream's
+ * new end; after a failed read the feed moves back to where each stream now ends, so that it
+ * reads them (events it already passed on are recognised by id).
  */
 export class EventFeed implements AsyncDisposable {
   readonly #reader: Redis;
@@ -86,16 +92,34 @@ export class EventFeed implements AsyncDisposable {
             this.#deliver(fields);
           }
         }
+        if (failures > 0) this.#logger.info('reading the event streams again');
         failures = 0;
       } catch (error) {
         if (this.#stop.signal.aborted) return;
         failures += 1;
-        this.#logger.error({ err: error }, 'reading the event streams failed; will retry');
+        // One warning per outage, not one per attempt.
+        if (failures === 1)
+          this.#logger.warn({ err: error }, 'reading the event streams failed; retrying');
         // Disposing cuts the wait short.
-        await sleep(Math.min(10_000, 250 * 2 ** failures), undefined, {
+        await sleep(Math.min(1000, 50 * 2 ** failures), undefined, {
           signal: this.#stop.signal,
         }).catch(() => {});
+        await this.#followStreamEnds().catch(() => {});
       }
+    }
+  }
+
+  /** Moves back to the end of any stream that now ends before the feed's position. */
+  async #followStreamEnds(): Promise<void> {
+    for (const stream of this.#streams) {
+      const end = await this.#reader.xinfo('STREAM', stream).then(
+        (info) => String(replyRecord(info as unknown[])['last-generated-id']),
+        (error: unknown) => {
+          if (String(error).includes('no such key')) return '0-0';
+          throw error;
+        },
+      );
+      if (compareEntryIds(end, this.#lastIds.get(stream)!) < 0) this.#lastIds.set(stream, end);
     }
   }
 

@@ -7,7 +7,7 @@ import type { DeliveryRepository } from './delivery.repository.js';
  * The customer confirmed receipt: the delivery is over (also when its rider's accident report
  * lost that race, see `Delivery.complete`); a delivery already delivered stays so. A delivery
  * that is missing or was never picked up means the subgraphs disagree; the handler then
- * fails, so the consumer retries the event and finally parks it in the dead-letter stream for
+ * fails, so the consumer retries the event and finally parks it among the dead letters for
  * someone to look at.
  */
 export function completeDelivery(deliveries: DeliveryRepository) {

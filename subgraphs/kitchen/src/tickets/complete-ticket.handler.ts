@@ -7,7 +7,7 @@ import type { KitchenTicketRepository } from './kitchen-ticket.repository.js';
  * The customer confirmed receipt (`order.delivered`): the ticket is DELIVERED, and the order
  * can be reviewed. A missing ticket, or one that is not READY, means the subgraphs disagree;
  * the handler then fails, so the consumer retries the event and finally parks it in the
- * dead-letter stream for someone to look at.
+ * dead letters (`npm run events -- dead-letters`) for someone to look at.
  */
 export function completeTicket(
   tickets: KitchenTicketRepository,
