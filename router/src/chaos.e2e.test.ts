@@ -28,5 +28,5 @@ describe('chaos', () => {
       expect(row, table).toMatchObject({ lost: 0, stuck: 0, doubleCharged: 0 });
     }
     expect(report.ok).toBe(true);
-  }, 360_000);
+  }, 600_000);
 });

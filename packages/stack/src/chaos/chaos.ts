@@ -46,6 +46,8 @@ export interface FaultRow {
   readonly lost: number;
   readonly stuck: number;
   readonly doubleCharged: number;
+  /** The median time from placing an order to the end of its journey, for comparison. */
+  readonly journeyMs: number;
   /** How long the part was down, from the kill until it answered again. */
   readonly downMs?: number;
   /**
@@ -246,10 +248,12 @@ export async function runChaos(options: ChaosOptions = {}): Promise<ChaosReport>
   }
 
   const row = (fault: string, orders: Iterable<DrivenOrder>): FaultRow => {
-    const judged = [...orders].flatMap((order) => {
+    const list = [...orders];
+    const judged = list.flatMap((order) => {
       const verdict = verdicts.get(order);
       return verdict ? [verdict] : [];
     });
+    const journeys = list.map((order) => order.finishedAt! - order.startedAt).sort((a, b) => a - b);
     return {
       fault,
       orders: judged.length,
@@ -257,6 +261,7 @@ export async function runChaos(options: ChaosOptions = {}): Promise<ChaosReport>
       stuck: judged.filter((verdict) => verdict.lost.length === 0 && verdict.stuck.length > 0)
         .length,
       doubleCharged: judged.filter((verdict) => verdict.doubleCharged).length,
+      journeyMs: journeys[Math.floor(journeys.length / 2)] ?? 0,
       ...timings.get(fault as Fault),
     };
   };
@@ -312,13 +317,23 @@ const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 /** The report as a table and counts, for a terminal. */
 export function formatChaosReport(report: ChaosReport): string {
-  const header = ['fault', 'orders', 'lost', 'stuck', 'double-charged', 'down', 'converged in'];
+  const header = [
+    'fault',
+    'orders',
+    'lost',
+    'stuck',
+    'double-charged',
+    'journey (median)',
+    'down',
+    'converged in',
+  ];
   const cells = report.rows.map((row) => [
     row.fault,
     String(row.orders),
     String(row.lost),
     String(row.stuck),
     String(row.doubleCharged),
+    seconds(row.journeyMs),
     row.downMs === undefined ? '' : seconds(row.downMs),
     row.convergedMs === undefined
       ? ''
