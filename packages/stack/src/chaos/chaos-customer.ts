@@ -241,7 +241,7 @@ export class CustomerApp {
     order: DrivenOrder,
     person: Person,
     status: string,
-    send: () => Promise<{ status?: string; failed?: boolean }>,
+    send: () => Promise<Shown>,
   ): Promise<void> {
     const deadline = Date.now() + this.options.stepTimeoutMs;
     for (;;) {
@@ -249,9 +249,8 @@ export class CustomerApp {
       if (answer.failed) order.failures++;
       const reached = answer.status;
       if (reached !== undefined) {
-        if (reached === status) return;
         if (ended.has(status) ? reached === status : (rank[reached] ?? -1) >= rank[status]!) {
-          order.foundDone++;
+          if (answer.refused) order.foundDone++;
           return;
         }
         if (ended.has(reached)) throw new EndedOtherwise(`ended ${reached} before ${status}`);
@@ -320,12 +319,15 @@ export class CustomerApp {
   }
 }
 
-/** The status an answer shows: the data's, or the one a refusal names. */
-function statusOf<Data>(
-  answer: Answer<Data>,
-  pick: (data: Data) => string,
-): { status?: string; failed?: boolean } {
+/** What an answer shows: the status in its data, or the one a refusal names. */
+interface Shown {
+  readonly status?: string;
+  readonly refused?: boolean;
+  readonly failed?: boolean;
+}
+
+function statusOf<Data>(answer: Answer<Data>, pick: (data: Data) => string): Shown {
   if (answer.kind === 'ok') return { status: pick(answer.data) };
   if (answer.kind === 'failed') return { failed: true };
-  return answer.status === undefined ? {} : { status: answer.status };
+  return { refused: true, ...(answer.status !== undefined && { status: answer.status }) };
 }
