@@ -11,6 +11,7 @@ import { type Fault, faults, formatChaosReport, runChaos } from './chaos.js';
 const usage = `Usage: npm run chaos -- [--orders N] [--concurrency N] [--downtime SECONDS]
   [--faults ${faults.join(',')}] [--step-timeout SECONDS] [--converge-timeout SECONDS] [--keep]`;
 
+let options: Parameters<typeof runChaos>[0];
 try {
   const { values } = parseArgs({
     options: {
@@ -26,7 +27,7 @@ try {
   const chosen = values.faults.split(',').filter(Boolean);
   const unknown = chosen.filter((fault) => !(faults as readonly string[]).includes(fault));
   if (unknown.length > 0) throw new Error(`Unknown faults: ${unknown.join(', ')}.`);
-  const report = await runChaos({
+  options = {
     orders: positive(values.orders, '--orders'),
     concurrency: positive(values.concurrency, '--concurrency'),
     downtimeMs: positive(values.downtime, '--downtime') * 1000,
@@ -35,12 +36,20 @@ try {
     convergeTimeoutMs: positive(values['converge-timeout'], '--converge-timeout') * 1000,
     keepDatabases: values.keep,
     log: (line) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`),
-  });
-  console.log(`\n${formatChaosReport(report)}`);
-  process.exitCode = report.ok ? 0 : 1;
+  };
 } catch (error) {
   console.error(error instanceof Error ? error.message : String(error));
   console.error(usage);
+  process.exit(2);
+}
+
+try {
+  const report = await runChaos(options);
+  console.log(`\n${formatChaosReport(report)}`);
+  process.exitCode = report.ok ? 0 : 1;
+} catch (error) {
+  // The run itself failed (the stack did not start, a part did not come back).
+  console.error(error instanceof Error ? error.message : String(error));
   process.exitCode = 2;
 }
 
