@@ -1,6 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { type AddressInfo, connect, createServer, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 
@@ -21,26 +24,48 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** A Redis server of a test's own, which it may kill and start again (empty: it keeps nothing). */
+/** A Redis server of a test's own, which it may kill and start again. */
 export interface RedisServer extends AsyncDisposable {
   readonly url: string;
   /** Kills the server at once (SIGKILL), as a crash would. */
   kill(): Promise<void>;
-  /** Starts it again on the same port, without the data it had. */
+  /**
+   * Starts the killed server again on the same port: empty, or, with `appendOnly`, from its
+   * append-only file (unless `empty`, which deletes the file first).
+   */
+  start(options?: { empty?: boolean }): Promise<void>;
+  /** Kills it and starts it again without the data it had. */
   restart(): Promise<void>;
 }
 
+export interface RedisServerOptions {
+  /**
+   * Keep an append-only file (`appendfsync everysec`, as in production) in a temporary
+   * directory of its own, so that a restarted server reloads what it had written (up to a
+   * second behind). Default false: the server keeps nothing.
+   */
+  readonly appendOnly?: boolean;
+}
+
 /**
- * Starts `redis-server` on a free port, keeping nothing on disk, for tests that must take
- * Redis away (never the shared server). Killed when disposed.
+ * Starts `redis-server` on a free port, for tests that must take Redis away (never the shared
+ * server). Killed, and its directory removed, when disposed.
  */
-export async function startRedisServer(): Promise<RedisServer> {
+export async function startRedisServer(options: RedisServerOptions = {}): Promise<RedisServer> {
   const port = await freePort();
+  const dir = await mkdtemp(join(tmpdir(), 'baedal-redis-'));
+  const persistence = options.appendOnly
+    ? ['--appendonly', 'yes', '--appendfsync', 'everysec']
+    : ['--appendonly', 'no'];
   let child: ChildProcess | undefined;
-  const start = async () => {
+  const start = async ({ empty = false } = {}) => {
+    if (empty) {
+      await rm(dir, { recursive: true, force: true });
+      await mkdir(dir);
+    }
     child = spawn(
       'redis-server',
-      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', ...persistence],
       { stdio: 'ignore' },
     );
     const probe = new Redis(port, '127.0.0.1', { lazyConnect: true, retryStrategy: () => null });
@@ -49,10 +74,12 @@ export async function startRedisServer(): Promise<RedisServer> {
       for (let attempt = 0; ; attempt++) {
         try {
           await probe.connect();
+          // A server loading its append-only file answers LOADING until it has.
           await probe.ping();
           return;
         } catch (error) {
-          if (attempt > 200) throw error;
+          if (attempt > 400) throw error;
+          probe.disconnect();
           await sleep(25);
         }
       }
@@ -70,11 +97,15 @@ export async function startRedisServer(): Promise<RedisServer> {
   return {
     url: `redis://127.0.0.1:${port}`,
     kill,
+    start,
     async restart() {
       await kill();
-      await start();
+      await start({ empty: true });
     },
-    [Symbol.asyncDispose]: kill,
+    async [Symbol.asyncDispose]() {
+      await kill();
+      await rm(dir, { recursive: true, force: true });
+    },
   };
 }
 

@@ -7,6 +7,7 @@ export {
   cuttableProxy,
   freePort,
   type RedisServer,
+  type RedisServerOptions,
   startRedisServer,
 } from './test-servers.js';
 

@@ -1,3 +1,12 @@
+export {
+  type ChaosOptions,
+  type ChaosReport,
+  type Fault,
+  type FaultRow,
+  faults,
+  formatChaosReport,
+  runChaos,
+} from './chaos/chaos.js';
 export { placeDemoOrder, routerClient, tokenFor } from './client.js';
 export {
   gangnamChicken,
