@@ -18,6 +18,7 @@ export {
   variable,
 } from './config.js';
 export { formatError } from './graphql-errors.js';
+export { graphqlTelemetry } from './graphql-telemetry.js';
 export { createHttpServer, healthRoutes, listen } from './http-server.js';
 export {
   type BreakerOptions,
@@ -45,6 +46,7 @@ export {
   timeCursor,
   toConnection,
 } from './pagination.js';
+export { currentRequestId, requestIdHeader, requestScope } from './request-scope.js';
 export { Resources } from './resources.js';
 export { type ReadyMessage, type RunningService, runService } from './run-service.js';
 export { dateTimeScalar } from './scalars.js';
