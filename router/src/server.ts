@@ -16,6 +16,7 @@ import {
   listen,
   Resources,
   type RunningService,
+  requestIdHeader,
   requestScope,
 } from '@baedal/service-kit';
 import { addLogFields, startTracing } from '@baedal/telemetry';
@@ -158,7 +159,7 @@ export async function start(config: RouterConfig): Promise<RunningService> {
     if (config.playground) playgroundRoutes(app);
     app.use(
       '/graphql',
-      cors({ origin: config.corsOrigins }),
+      cors({ origin: config.corsOrigins, exposedHeaders: [requestIdHeader] }),
       jsonBody,
       requestScope(logger),
       expressMiddleware(apollo, {

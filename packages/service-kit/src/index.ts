@@ -26,7 +26,7 @@ export {
   type InternalClientOptions,
   ServiceUnavailableError,
 } from './internal-client.js';
-export { bodyParserErrors, jsonRoute } from './json-route.js';
+export { bodyParserErrors, jsonRoute, verifiedCaller } from './json-route.js';
 export { createLogger, type Logger } from './logger.js';
 export {
   type NearbyConnection,
