@@ -42,11 +42,11 @@ export interface SubgraphServerOptions<Context extends BaseContext> {
 /**
  * Serves a subgraph at `POST /graphql`, with `/health`, `/ready` and `/metrics` (subgraphs are
  * reached only inside the deployment's network). Each request has its id, log fields and
- * span (`requestScope`), and each operation its metrics (`graphqlTelemetry`). Every request must carry an identity
- * assertion that the router signed for this subgraph; anything else is refused with
- * `UNAUTHENTICATED` (HTTP 401), so a subgraph cannot be used around the router. Apollo's
- * telemetry, landing page and stack traces in errors are off. Disposing drains in-flight
- * requests, then closes the port.
+ * span (`requestScope`), and each operation its metrics (`graphqlTelemetry`). Every request
+ * must carry an identity assertion that the router signed for this subgraph; anything else
+ * is refused with `UNAUTHENTICATED` (HTTP 401), so a subgraph cannot be used around the
+ * router. Apollo's reporting, landing page and stack traces in errors are off. Disposing
+ * drains in-flight requests, then closes the port.
  */
 export async function startSubgraphServer<Context extends BaseContext>(
   options: SubgraphServerOptions<Context>,
