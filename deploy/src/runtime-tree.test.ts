@@ -25,6 +25,7 @@ describe('the run-time tree', () => {
         'packages/service-kit',
         'packages/event-bus',
         'packages/identity',
+        'packages/telemetry',
         'schema',
       ]),
     );

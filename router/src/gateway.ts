@@ -5,12 +5,16 @@ import {
 } from '@apollo/gateway';
 import { IdentityAsserter, identityHeader, type ServiceKey } from '@baedal/identity';
 import { readSupergraphSdl } from '@baedal/schema';
+import { currentRequestId, requestIdHeader } from '@baedal/service-kit';
+import { traceCarrier } from '@baedal/telemetry';
 import type { RouterContext } from './context.js';
 
 /**
  * Sends each subgraph request with an identity assertion for the request's viewer, signed
  * with the router's private key for that subgraph alone. The person's own bearer token never
- * leaves the router.
+ * leaves the router. It also carries the client request's id (`x-request-id`) and, with
+ * tracing on, the W3C `traceparent` of the gateway's fetch span, so that the subgraph's logs
+ * and spans join the request's.
  */
 class IdentityAssertingDataSource extends RemoteGraphQLDataSource<RouterContext> {
   readonly #identity: IdentityAsserter;
@@ -35,7 +39,11 @@ class IdentityAssertingDataSource extends RemoteGraphQLDataSource<RouterContext>
     // The gateway's own requests (health checks) come with an empty context.
     const { viewer = null, origin = 'http' } = context as Partial<RouterContext>;
     this.#onRequest({ viewer, origin });
-    request.http?.headers.set(identityHeader, await this.#identity.assert(viewer));
+    const headers = request.http?.headers;
+    headers?.set(identityHeader, await this.#identity.assert(viewer));
+    const requestId = currentRequestId();
+    if (requestId) headers?.set(requestIdHeader, requestId);
+    for (const [name, value] of Object.entries(traceCarrier())) headers?.set(name, value);
   }
 }
 

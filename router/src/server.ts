@@ -11,11 +11,15 @@ import {
   createHttpServer,
   createLogger,
   formatError,
+  graphqlTelemetry,
   healthRoutes,
   listen,
   Resources,
   type RunningService,
+  requestIdHeader,
+  requestScope,
 } from '@baedal/service-kit';
+import { addLogFields, startTracing } from '@baedal/telemetry';
 import cors from 'cors';
 import express from 'express';
 import { type ExecutionResult, GraphQLError, type GraphQLSchema } from 'graphql';
@@ -38,12 +42,16 @@ import { playgroundRoutes } from './playground.js';
  * subgraphs with an identity assertion. Over WebSocket (graphql-ws, same path) it serves
  * subscriptions from the subgraphs' event streams (see `live/live-server.ts`). Also serves
  * `/health` and `/ready`, `/metrics` on a port of its own, and with `playground` the
- * playground, with introspection. Apollo's telemetry is off.
+ * playground, with introspection. Each request has an id, log fields and (with tracing on) a
+ * trace that the subgraphs continue; Apollo's own reporting is off.
  */
 export async function start(config: RouterConfig): Promise<RunningService> {
   const resources = new Resources();
   try {
     const logger = createLogger('router', { level: config.logLevel, format: config.logFormat });
+    // Disposed last: the spans of the shutdown are exported too.
+    const tracing = await startTracing('router', config.otlpEndpoint);
+    if (tracing) resources.use(tracing);
     const metrics = createMetrics();
     const verifier = new UserTokenVerifier(config.jwtSecret, {
       maxLifetimeSeconds: config.tokenMaxLifetimeSeconds,
@@ -84,6 +92,7 @@ export async function start(config: RouterConfig): Promise<RunningService> {
         ApolloServerPluginLandingPageDisabled(),
         ApolloServerPluginUsageReportingDisabled(),
         ApolloServerPluginSchemaReportingDisabled(),
+        graphqlTelemetry(metrics.registry),
       ],
     });
     await apollo.start();
@@ -150,13 +159,15 @@ export async function start(config: RouterConfig): Promise<RunningService> {
     if (config.playground) playgroundRoutes(app);
     app.use(
       '/graphql',
-      cors({ origin: config.corsOrigins }),
+      cors({ origin: config.corsOrigins, exposedHeaders: [requestIdHeader] }),
       jsonBody,
+      requestScope(logger),
       expressMiddleware(apollo, {
-        context: async ({ req }) => ({
-          viewer: await viewerFromAuthorization(req.get('authorization'), verifier),
-          origin: 'http' as const,
-        }),
+        context: async ({ req }) => {
+          const viewer = await viewerFromAuthorization(req.get('authorization'), verifier);
+          addLogFields({ role: viewer?.role ?? 'ANONYMOUS' });
+          return { viewer, origin: 'http' as const };
+        },
       }),
     );
     app.use(graphqlRequestErrors);

@@ -1,5 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ConflictError } from '@baedal/domain';
+import { contextFrom, failSpan, inSpan, withLogFields } from '@baedal/telemetry';
+import { type Link, SpanKind, trace } from '@opentelemetry/api';
 import type { Redis } from 'ioredis';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Logger, SqlClient } from './database.js';
@@ -369,8 +371,36 @@ export class EventConsumer<Tx extends SqlClient> implements AsyncDisposable {
       case 'dead-letter':
         return this.#whileDatabaseDown(() => this.#deadLetter(entry, decision.reason));
       case 'apply':
-        return this.#apply(entry, decision.event, decision.subscription);
+        return this.#traced(entry, decision.event, () =>
+          this.#apply(entry, decision.event, decision.subscription),
+        );
     }
+  }
+
+  /**
+   * Applies an event in a consumer span of its own (a new trace: the consumer acts later, on
+   * its own schedule) linked to the span that produced the event, if its envelope says which;
+   * every log line written meanwhile carries the event's correlation id.
+   */
+  #traced(entry: Entry, event: EventEnvelope, apply: () => Promise<void>): Promise<void> {
+    const producer = trace.getSpanContext(contextFrom(event.traceContext));
+    const links: Link[] = producer ? [{ context: producer }] : [];
+    const attributes = {
+      'messaging.system': 'redis',
+      'messaging.operation.type': 'process',
+      'messaging.destination.name': entry.stream,
+      'messaging.consumer.group.name': this.#options.group,
+      'messaging.message.id': event.id,
+      'baedal.event.type': event.type,
+      'baedal.correlation_id': event.correlationId,
+    };
+    return withLogFields({ correlationId: event.correlationId }, () =>
+      inSpan(
+        `process ${event.type}`,
+        { kind: SpanKind.CONSUMER, root: true, links, attributes },
+        apply,
+      ),
+    );
   }
 
   async #apply(entry: Entry, event: EventEnvelope, subscription: Subscription<Tx>): Promise<void> {
@@ -398,6 +428,7 @@ export class EventConsumer<Tx extends SqlClient> implements AsyncDisposable {
       }
     }).catch(async (error: unknown) => {
       if (this.#stopped) return 'stopped';
+      failSpan(trace.getActiveSpan(), error);
       this.#metrics?.failed.inc({ type: event.type });
       if (entry.deliveries >= this.#maxDeliveries)
         await this.#whileDatabaseDown(() => this.#deadLetter(entry, describe(error)));
@@ -409,7 +440,10 @@ export class EventConsumer<Tx extends SqlClient> implements AsyncDisposable {
       return 'failed';
     });
     if (outcome === 'failed' || outcome === 'stopped') return;
-    if (outcome === 'applied') this.#metrics?.applied.inc({ type: event.type });
+    if (outcome === 'applied') {
+      this.#metrics?.applied.inc({ type: event.type });
+      logger.debug({ eventId: event.id, type: event.type, group }, 'event applied');
+    }
     await this.#acknowledge(entry);
   }
 

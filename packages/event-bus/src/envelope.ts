@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Actor } from '@baedal/domain';
+import { type TraceCarrier, traceCarrier } from '@baedal/telemetry';
 import { z } from 'zod';
 
 /**
@@ -19,6 +20,12 @@ export interface EventEnvelope<Payload = unknown> {
   readonly causationId: string | null;
   readonly actor: Actor;
   readonly payload: Payload;
+  /**
+   * The W3C trace context (`traceparent`, `tracestate`) of the span that caused the event,
+   * when tracing was on: a consumer's span links to it. Absent otherwise, and in events
+   * written before it existed.
+   */
+  readonly traceContext?: TraceCarrier;
 }
 
 const envelopeSchema = z.object({
@@ -37,6 +44,7 @@ const envelopeSchema = z.object({
     z.object({ role: z.literal('SYSTEM'), id: z.null() }),
   ]),
   payload: z.unknown(),
+  traceContext: z.record(z.string(), z.string()).optional(),
 });
 
 /** Facts about an event that are not part of its payload. */
@@ -60,7 +68,7 @@ export type PayloadOf<D> = D extends EventDefinition<infer P> ? P : never;
 
 /**
  * Declares one version of one event type. `correlate` picks the correlation id (the order
- * id) out of the payload.
+ * id) out of the payload. An event created while a span is active carries its trace context.
  */
 export function defineEvent<Payload>(options: {
   producer: string;
@@ -77,6 +85,7 @@ export function defineEvent<Payload>(options: {
     payload: schema,
     create(payload, context) {
       const checked = schema.parse(payload);
+      const trace = traceCarrier();
       return {
         id: randomUUID(),
         type,
@@ -87,6 +96,7 @@ export function defineEvent<Payload>(options: {
         causationId: context.causationId ?? null,
         actor: context.actor,
         payload: checked,
+        ...(trace.traceparent && { traceContext: trace }),
       };
     },
   };

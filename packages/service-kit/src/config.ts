@@ -176,6 +176,8 @@ export function serviceVariables(defaultPort: number) {
       z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
     ),
     logFormat: variable('LOG_FORMAT', z.enum(['json', 'pretty']).default('json')),
+    /** Where traces go over OTLP/HTTP (`/v1/traces` is added); tracing is off without it. */
+    otlpEndpoint: variable('OTEL_EXPORTER_OTLP_ENDPOINT', z.url().optional()),
   };
 }
 

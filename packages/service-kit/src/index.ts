@@ -18,6 +18,7 @@ export {
   variable,
 } from './config.js';
 export { formatError } from './graphql-errors.js';
+export { graphqlTelemetry } from './graphql-telemetry.js';
 export { createHttpServer, healthRoutes, listen } from './http-server.js';
 export {
   type BreakerOptions,
@@ -25,7 +26,7 @@ export {
   type InternalClientOptions,
   ServiceUnavailableError,
 } from './internal-client.js';
-export { bodyParserErrors, jsonRoute } from './json-route.js';
+export { bodyParserErrors, jsonRoute, verifiedCaller } from './json-route.js';
 export { createLogger, type Logger } from './logger.js';
 export {
   type NearbyConnection,
@@ -45,6 +46,7 @@ export {
   timeCursor,
   toConnection,
 } from './pagination.js';
+export { currentRequestId, requestIdHeader, requestScope } from './request-scope.js';
 export { Resources } from './resources.js';
 export { type ReadyMessage, type RunningService, runService } from './run-service.js';
 export { dateTimeScalar } from './scalars.js';

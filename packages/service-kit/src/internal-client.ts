@@ -1,7 +1,10 @@
 import { DomainError, type ErrorCode } from '@baedal/domain';
+import { inSpan, traceCarrier } from '@baedal/telemetry';
+import { SpanKind } from '@opentelemetry/api';
 import CircuitBreaker from 'opossum';
 import { z } from 'zod';
 import { httpStatus } from './json-route.js';
+import { currentRequestId, requestIdHeader } from './request-scope.js';
 
 /** How a client's circuit breaker decides that the other service is failing. */
 export interface BreakerOptions {
@@ -56,7 +59,9 @@ const errorBody = z.object({
  *
  * Each request has its own timeout (an `AbortSignal`): opossum's own timeout and abort
  * controller are shared by every call of a breaker, which would cancel concurrent requests
- * together.
+ * together. Each is a client span, whose W3C `traceparent` it sends, and carries the id of
+ * the request being served (`x-request-id`), so that the other service's logs and spans
+ * join this request's.
  */
 export class InternalClient implements Disposable {
   readonly #options: InternalClientOptions;
@@ -83,20 +88,29 @@ export class InternalClient implements Disposable {
     answer: z.ZodType<Answer>,
     headers: Record<string, string> = {},
   ): Promise<Answer> {
-    let json: unknown;
-    try {
-      json = await this.#breaker.fire(path, body, headers);
-    } catch (error) {
-      if ((error as { code?: string }).code === 'EOPENBREAKER') {
-        throw new ServiceUnavailableError(
-          this.#options.service,
-          true,
-          `The ${this.#options.service} service is failing; it was not asked.`,
-        );
+    const { service, baseUrl } = this.#options;
+    const url = new URL(path, baseUrl);
+    const attributes = {
+      'http.request.method': 'POST',
+      'url.full': url.href,
+      'peer.service': service,
+    };
+    return inSpan(`POST ${service} ${path}`, { kind: SpanKind.CLIENT, attributes }, async () => {
+      let json: unknown;
+      try {
+        json = await this.#breaker.fire(path, body, headers);
+      } catch (error) {
+        if ((error as { code?: string }).code === 'EOPENBREAKER') {
+          throw new ServiceUnavailableError(
+            service,
+            true,
+            `The ${service} service is failing; it was not asked.`,
+          );
+        }
+        throw error;
       }
-      throw error;
-    }
-    return answer.parse(json);
+      return answer.parse(json);
+    });
   }
 
   /** Whether the breaker refuses requests now (open) or lets them through (closed, half-open). */
@@ -110,12 +124,18 @@ export class InternalClient implements Disposable {
 
   async #send(path: string, body: unknown, headers: Record<string, string>): Promise<unknown> {
     const { service, baseUrl, timeoutMs } = this.#options;
+    const requestId = currentRequestId();
     let status: number;
     let text: string;
     try {
       const response = await fetch(new URL(path, baseUrl), {
         method: 'POST',
-        headers: { 'content-type': 'application/json', ...headers },
+        headers: {
+          'content-type': 'application/json',
+          ...headers,
+          ...traceCarrier(),
+          ...(requestId && { [requestIdHeader]: requestId }),
+        },
         body: JSON.stringify(body),
         signal: AbortSignal.timeout(timeoutMs),
       });

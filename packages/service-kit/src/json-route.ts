@@ -1,4 +1,6 @@
 import { DomainError, type ErrorCode } from '@baedal/domain';
+import { type Caller, type IdentityVerifier, identityHeader } from '@baedal/identity';
+import { addLogFields } from '@baedal/telemetry';
 import type express from 'express';
 import type { Logger } from './logger.js';
 
@@ -19,13 +21,15 @@ export const httpStatus: Record<ErrorCode, number> = {
 /**
  * A JSON endpoint for other services. What `handle` returns is answered with HTTP 200; a
  * `DomainError` with its status and `{ error: { code, message, ...details } }`; anything
- * else is logged and answered with HTTP 500, masked. The body is already parsed (JSON).
+ * else is logged and answered with HTTP 500, masked. The body is already parsed (JSON). The
+ * request's log lines name the endpoint as their `operation` (`POST /internal/charges`).
  */
 export function jsonRoute(
   logger: Logger,
   handle: (request: express.Request) => Promise<unknown>,
 ): express.RequestHandler {
   return async (request, response) => {
+    addLogFields({ operation: `${request.method} ${request.path}` });
     try {
       response.json(await handle(request));
     } catch (error) {
@@ -51,3 +55,17 @@ export const bodyParserErrors: express.ErrorRequestHandler = (error, _request, r
     error: { code: 'BAD_USER_INPUT', field: 'body', message: (error as Error).message },
   });
 };
+
+/**
+ * The caller of an internal endpoint, from the identity assertion it sent (`UNAUTHENTICATED`
+ * if there is none, or it is not valid for `identity`); the role of the person it acts for
+ * joins the request's log fields.
+ */
+export async function verifiedCaller(
+  identity: IdentityVerifier,
+  request: express.Request,
+): Promise<Caller> {
+  const caller = await identity.verify(request.get(identityHeader));
+  addLogFields({ role: caller.viewer?.role ?? 'ANONYMOUS' });
+  return caller;
+}

@@ -8,6 +8,7 @@ import {
   type TransactionalClient,
 } from '@baedal/event-bus';
 import { IdentityVerifier, type Viewer } from '@baedal/identity';
+import { startTracing } from '@baedal/telemetry';
 import type express from 'express';
 import type { GraphQLSchema } from 'graphql';
 import { Redis } from 'ioredis';
@@ -69,6 +70,9 @@ export async function startSubgraph<Tx extends SqlClient, Loaders>(
   const resources = new Resources();
   try {
     const logger = createLogger(name, { level: config.logLevel, format: config.logFormat });
+    // Disposed last: the spans of the shutdown are exported too.
+    const tracing = await startTracing(name, config.otlpEndpoint);
+    if (tracing) resources.use(tracing);
     resources.use(() => db.$disconnect());
     await db.$queryRaw`SELECT 1`.then(undefined, (error: unknown) => {
       throw new Error(

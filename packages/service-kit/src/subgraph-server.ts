@@ -8,13 +8,16 @@ import {
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import { type Caller, type IdentityVerifier, identityHeader } from '@baedal/identity';
+import { addLogFields } from '@baedal/telemetry';
 import express from 'express';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
 import type { Registry } from 'prom-client';
 import { formatError } from './graphql-errors.js';
+import { graphqlTelemetry } from './graphql-telemetry.js';
 import { createHttpServer, healthRoutes, listen } from './http-server.js';
 import { bodyParserErrors } from './json-route.js';
 import type { Logger } from './logger.js';
+import { requestScope } from './request-scope.js';
 import type { RunningService } from './run-service.js';
 
 export interface SubgraphServerOptions<Context extends BaseContext> {
@@ -38,11 +41,12 @@ export interface SubgraphServerOptions<Context extends BaseContext> {
 
 /**
  * Serves a subgraph at `POST /graphql`, with `/health`, `/ready` and `/metrics` (subgraphs are
- * reached only inside the deployment's network). Every request must carry an identity
- * assertion that the router signed for this subgraph; anything else is refused with
- * `UNAUTHENTICATED` (HTTP 401), so a subgraph cannot be used around the router. Apollo's
- * telemetry, landing page and stack traces in errors are off. Disposing drains in-flight
- * requests, then closes the port.
+ * reached only inside the deployment's network). Each request has its id, log fields and
+ * span (`requestScope`), and each operation its metrics (`graphqlTelemetry`). Every request
+ * must carry an identity assertion that the router signed for this subgraph; anything else
+ * is refused with `UNAUTHENTICATED` (HTTP 401), so a subgraph cannot be used around the
+ * router. Apollo's reporting, landing page and stack traces in errors are off. Disposing
+ * drains in-flight requests, then closes the port.
  */
 export async function startSubgraphServer<Context extends BaseContext>(
   options: SubgraphServerOptions<Context>,
@@ -61,6 +65,7 @@ export async function startSubgraphServer<Context extends BaseContext>(
       ApolloServerPluginUsageReportingDisabled(),
       ApolloServerPluginSchemaReportingDisabled(),
       ApolloServerPluginInlineTraceDisabled(),
+      graphqlTelemetry(options.metrics),
     ],
   });
   await apollo.start();
@@ -73,13 +78,16 @@ export async function startSubgraphServer<Context extends BaseContext>(
   // (`_entities` with many representations) can be larger than the client request that
   // caused them, and a request the router took must never fail here as a masked error.
   app.use(express.json({ limit: '1mb' }));
+  app.use(requestScope(logger));
   options.routes?.(app);
   app.use(
     '/graphql',
     expressMiddleware(apollo, {
       context: async ({ req }) => {
         try {
-          return options.context(await identity.verify(req.get(identityHeader)));
+          const caller = await identity.verify(req.get(identityHeader));
+          addLogFields({ role: caller.viewer?.role ?? 'ANONYMOUS' });
+          return options.context(caller);
         } catch (error) {
           throw new GraphQLError((error as Error).message, {
             extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },

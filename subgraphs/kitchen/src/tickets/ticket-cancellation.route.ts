@@ -4,8 +4,8 @@ import {
   ticketCancellationsPath,
 } from '@baedal/contracts';
 import { BadUserInputError } from '@baedal/domain';
-import { type IdentityVerifier, identityHeader } from '@baedal/identity';
-import { jsonRoute, type Logger, type SubgraphParts } from '@baedal/service-kit';
+import type { IdentityVerifier } from '@baedal/identity';
+import { jsonRoute, type Logger, type SubgraphParts, verifiedCaller } from '@baedal/service-kit';
 import type { Tx } from '../db.js';
 import type { Loaders } from '../loaders.js';
 import type { CancelTicket } from './cancel-ticket.command.js';
@@ -32,7 +32,7 @@ export function ticketCancellationRoute(dependencies: {
     app.post(
       ticketCancellationsPath,
       jsonRoute(logger, async (request) => {
-        const caller = await identity.verify(request.get(identityHeader));
+        const caller = await verifiedCaller(identity, request);
         return cancelTicket.execute(caller.viewer, parseRequest(request.body));
       }),
     );

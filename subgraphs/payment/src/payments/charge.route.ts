@@ -1,7 +1,7 @@
 import { type ChargeAnswer, chargePath, chargeRequest } from '@baedal/contracts';
 import { BadUserInputError } from '@baedal/domain';
-import { type IdentityVerifier, identityHeader } from '@baedal/identity';
-import { jsonRoute, type Logger, type SubgraphParts } from '@baedal/service-kit';
+import type { IdentityVerifier } from '@baedal/identity';
+import { jsonRoute, type Logger, type SubgraphParts, verifiedCaller } from '@baedal/service-kit';
 import type { ChargeOrder } from './charge-order.command.js';
 
 /**
@@ -24,7 +24,7 @@ export function chargeRoute(
     app.post(
       chargePath,
       jsonRoute(logger, async (request): Promise<ChargeAnswer> => {
-        const caller = await identity.verify(request.get(identityHeader));
+        const caller = await verifiedCaller(identity, request);
         return chargeOrder.execute(caller.viewer, parseCharge(request.body));
       }),
     );
