@@ -10,7 +10,10 @@
  * 2. Memory. A fresh router's resident and heap memory before and after 10,000 idle
  *    subscriptions (one connection each), from its /metrics.
  *
- *     npm run bench
+ * Ends with both against the goals: router share p99 at most 50 ms, under 300 MiB resident.
+ *
+ *     npm run bench                                                  # all the router's benches
+ *     npx tsx --conditions=@baedal/source router/bench/live.bench.ts  # this one
  */
 import { eventStream } from '@baedal/event-bus';
 import {
@@ -132,8 +135,9 @@ try {
   console.log(
     `Event to client, ${subscribers} subscribers of one order on one router, ${orders} orders x 6 changes (ms)`,
   );
+  const share = summarize(routerShare);
   console.table({
-    'router share (in Redis -> client)': summarize(routerShare),
+    'router share (in Redis -> client)': share,
     'end to end (change committed -> client)': summarize(endToEnd),
   });
   console.log(
@@ -186,6 +190,9 @@ try {
       subscriptions: idleSubscriptions,
     },
   });
+  console.log(
+    `Goals: router share p99 ${share.p99} ms (at most 50 ms); ${idleSubscriptions.toLocaleString('en')} idle subscriptions ${round(loaded.rssMiB)} MiB resident (under 300 MiB)`,
+  );
 } finally {
   await Promise.all(clients.map((client) => client[Symbol.asyncDispose]()));
   redis.disconnect();
