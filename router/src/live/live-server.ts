@@ -76,7 +76,7 @@ export interface LiveServerOptions {
   readonly validationRules: readonly ValidationRule[];
   /** Ping interval; a client that does not answer a ping within it is disconnected. */
   readonly keepAliveMs: number;
-  /** Results (and events) queued for a client that does not read, before it is disconnected. */
+  /** Results not yet written to a client (and events not yet handled for it) before it is cut off. */
   readonly maxQueuedResults: number;
   /** How long shutdown waits for payloads under way to be sent before closing sockets. */
   readonly drainTimeoutMs: number;
