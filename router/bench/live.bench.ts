@@ -10,7 +10,10 @@
  * 2. Memory. A fresh router's resident and heap memory before and after 10,000 idle
  *    subscriptions (one connection each), from its /metrics.
  *
- *     npm run bench
+ * Ends with both against the goals: router share p99 at most 50 ms, under 300 MiB resident.
+ *
+ *     npm run bench                                                  # all the router's benches
+ *     npx tsx --conditions=@baedal/source router/bench/live.bench.ts  # this one
  */
 import { eventStream } from '@baedal/event-bus';
 import {
@@ -28,6 +31,7 @@ import { claimDelivery, must, readyForPickup, summarize, until } from './support
 const subscribers = 1000;
 const orders = 3;
 const idleSubscriptions = 10_000;
+const openingBatch = 100;
 
 interface StatusEvent {
   orderStatusChanged: {
@@ -70,21 +74,27 @@ try {
     const arrivals: { seq: number; at: string; receivedAt: number }[] = [];
     let currentStates = 0;
     const openingStarted = performance.now();
-    const connections = Array.from({ length: subscribers }, () =>
-      liveClient(stack.routerUrl, customer),
-    );
-    clients.push(...connections);
-    for (const client of connections) {
-      const subscription = client.subscribe<StatusEvent>(feed, { id: orderId });
-      subscription.onResult = (result) => {
-        const entry = result.data?.orderStatusChanged.entry;
-        if (!entry) return;
-        if (entry.seq <= 2) currentStates += 1;
-        else arrivals.push({ seq: entry.seq, at: entry.at, receivedAt: Date.now() });
-      };
+    const connections: LiveClient[] = [];
+    // In batches: on a busy machine, a thousand sockets opened at once are not all signed in
+    // within graphql-ws's 3 s, and this measures the fan-out, not the opening burst.
+    for (let batch = 0; batch < subscribers / openingBatch; batch++) {
+      const opened = Array.from({ length: openingBatch }, () =>
+        liveClient(stack.routerUrl, customer),
+      );
+      connections.push(...opened);
+      clients.push(...opened);
+      for (const client of opened) {
+        const subscription = client.subscribe<StatusEvent>(feed, { id: orderId });
+        subscription.onResult = (result) => {
+          const entry = result.data?.orderStatusChanged.entry;
+          if (!entry) return;
+          if (entry.seq <= 2) currentStates += 1;
+          else arrivals.push({ seq: entry.seq, at: entry.at, receivedAt: Date.now() });
+        };
+      }
+      // Every subscriber has the order as it is now (PLACED) before the changes start.
+      await until(() => currentStates === connections.length, 'the current state');
     }
-    // Every subscriber has the order as it is now (PLACED) before the changes start.
-    await until(() => currentStates === subscribers, 'the current state');
     openingSeconds.push((performance.now() - openingStarted) / 1000);
 
     await readyForPickup(gql, owner, orderId);
@@ -132,12 +142,13 @@ try {
   console.log(
     `Event to client, ${subscribers} subscribers of one order on one router, ${orders} orders x 6 changes (ms)`,
   );
+  const share = summarize(routerShare);
   console.table({
-    'router share (in Redis -> client)': summarize(routerShare),
+    'router share (in Redis -> client)': share,
     'end to end (change committed -> client)': summarize(endToEnd),
   });
   console.log(
-    `Opening ${subscribers} subscriptions (connect, sign in, first answer each): ${openingSeconds.map((s) => `${s.toFixed(1)} s`).join(', ')}`,
+    `Opening ${subscribers} subscriptions, ${openingBatch} at a time (connect, sign in, first answer each): ${openingSeconds.map((s) => `${s.toFixed(1)} s`).join(', ')}`,
   );
 
   // Memory with idle subscriptions, on a fresh router replica (a clean baseline).
@@ -154,12 +165,14 @@ try {
   const idleOrderId = await placeDemoOrder(gql, customer);
   await new Promise((resolve) => setTimeout(resolve, 3000));
   const idle = await memory();
-  for (let batch = 0; batch < idleSubscriptions / 500; batch++) {
-    const connections = Array.from({ length: 500 }, () => liveClient(replica.url, customer));
+  for (let batch = 0; batch < idleSubscriptions / openingBatch; batch++) {
+    const connections = Array.from({ length: openingBatch }, () =>
+      liveClient(replica.url, customer),
+    );
     clients.push(...connections);
     for (const client of connections) client.subscribe(feed, { id: idleOrderId });
     await until(
-      async () => (await memory()).subscriptions >= (batch + 1) * 500,
+      async () => (await memory()).subscriptions >= (batch + 1) * openingBatch,
       'idle subscriptions',
     );
   }
@@ -186,6 +199,9 @@ try {
       subscriptions: idleSubscriptions,
     },
   });
+  console.log(
+    `Goals: router share p99 ${share.p99} ms (at most 50 ms); ${idleSubscriptions.toLocaleString('en')} idle subscriptions ${round(loaded.rssMiB)} MiB resident (under 300 MiB)`,
+  );
 } finally {
   await Promise.all(clients.map((client) => client[Symbol.asyncDispose]()));
   redis.disconnect();

@@ -11,7 +11,7 @@ import {
 import { assertCoordinates, BadUserInputError, type Coordinates, distanceKm } from '@baedal/domain';
 import { decodeSequenceCursor, sequenceCursor } from '@baedal/service-kit';
 import { type ExecutionResult, type FieldNode, Kind } from 'graphql';
-import type { LiveFeed, LiveSubscription } from './live-subscription.js';
+import { type AnyLiveFeed, defineFeed, type LiveSubscription } from './live-subscription.js';
 
 /** `cursor` under an alias of the router's, so a subscriber need not select it. */
 const cursorField: FieldNode = {
@@ -28,13 +28,13 @@ const cursorField: FieldNode = {
  * payload that failed) is filled by the next event, which asks for everything after the
  * last entry delivered.
  */
-export const orderStatusFeed: LiveFeed<{ orderId: string; after?: string | null }> = {
+export const orderStatusFeed = defineFeed({
   field: 'orderStatusChanged',
   source: 'orderStatusEvents',
   extraFields: [cursorField],
   events: [orderStatusChanged],
-  topic: (args) => `order:${args.orderId}`,
-  topicOf: (event) => `order:${(event.payload as { orderId: string }).orderId}`,
+  topic: (args: { orderId: string; after?: string | null }) => `order:${args.orderId}`,
+  topicOf: (payload) => `order:${payload.orderId}`,
   async open(subscription) {
     const { orderId, after = null } = subscription.args;
     subscription.state.lastSeq = after === null ? 0 : decodeSequenceCursor(after);
@@ -44,14 +44,14 @@ export const orderStatusFeed: LiveFeed<{ orderId: string; after?: string | null 
     deliverEntries(subscription, result);
   },
   async onEvent(subscription, event) {
-    const { seq } = event.payload as { seq: number };
+    const { seq } = event.payload;
     const lastSeq = subscription.state.lastSeq as number;
     if (seq <= lastSeq) return;
     const after = sequenceCursor(lastSeq);
     const result = await subscription.load({ orderId: subscription.args.orderId, after }, event.id);
     if (!subscription.emitErrorsWithoutPayload(result)) deliverEntries(subscription, result);
   },
-};
+});
 
 function deliverEntries(
   subscription: LiveSubscription<{ orderId: string }>,
@@ -72,7 +72,7 @@ function deliverEntries(
  * runs the store's ticket list query as the viewer, so it is refused exactly when that query
  * would be.
  */
-export const storeOrdersFeed: LiveFeed<{ storeId: string }> = {
+export const storeOrdersFeed = defineFeed({
   field: 'storeOrderChanged',
   source: 'kitchenTicket',
   events: [
@@ -83,8 +83,8 @@ export const storeOrdersFeed: LiveFeed<{ storeId: string }> = {
     cookingStarted,
     orderReadyForPickup,
   ],
-  topic: (args) => `store:${args.storeId}`,
-  topicOf: (event) => `store:${(event.payload as { storeId: string }).storeId}`,
+  topic: (args: { storeId: string }) => `store:${args.storeId}`,
+  topicOf: (payload) => `store:${payload.storeId}`,
   async open(subscription) {
     const access = await subscription.query(
       'query StoreOrdersAccess($storeId: ID!) { store(id: $storeId) { tickets(first: 1) { pageInfo { hasNextPage } } } }',
@@ -94,14 +94,11 @@ export const storeOrdersFeed: LiveFeed<{ storeId: string }> = {
     if (!access.data?.store) throw new BadUserInputError('storeId', 'no store has this id.');
   },
   async onEvent(subscription, event) {
-    const result = await subscription.load(
-      { orderId: (event.payload as { orderId: string }).orderId },
-      event.id,
-    );
+    const result = await subscription.load({ orderId: event.payload.orderId }, event.id);
     if (subscription.emitErrorsWithoutPayload(result)) return;
     subscription.emit(subscription.payloadOf(result) as Record<string, unknown>, result);
   },
-};
+});
 
 const maxRadiusKm = 20;
 
@@ -109,11 +106,11 @@ const maxRadiusKm = 20;
  * `deliveryAvailable`: for riders, each delivery offered with its pickup within `radiusKm` of
  * `near`. Opening it runs `availableDeliveries` as the viewer, so only riders may.
  */
-export const availableDeliveriesFeed: LiveFeed<{ near: Coordinates; radiusKm: number }> = {
+export const availableDeliveriesFeed = defineFeed({
   field: 'deliveryAvailable',
   source: 'delivery',
   events: [deliveryOffered],
-  topic: () => 'deliveries',
+  topic: (_args: { near: Coordinates; radiusKm: number }) => 'deliveries',
   topicOf: () => 'deliveries',
   async open(subscription) {
     const { near, radiusKm } = subscription.args;
@@ -128,7 +125,7 @@ export const availableDeliveriesFeed: LiveFeed<{ near: Coordinates; radiusKm: nu
     if (access.errors?.length) throw access.errors;
   },
   async onEvent(subscription, event) {
-    const { deliveryId, pickup } = event.payload as { deliveryId: string; pickup: Coordinates };
+    const { deliveryId, pickup } = event.payload;
     if (distanceKm(pickup, subscription.args.near) > subscription.args.radiusKm) return;
     const result = await subscription.load({ id: deliveryId }, event.id);
     // Claimed by another rider before this payload was resolved: no longer on offer.
@@ -137,10 +134,10 @@ export const availableDeliveriesFeed: LiveFeed<{ near: Coordinates; radiusKm: nu
     if (subscription.emitErrorsWithoutPayload(result)) return;
     subscription.emit(subscription.payloadOf(result) as Record<string, unknown>, result);
   },
-};
+});
 
-export const liveFeeds: readonly LiveFeed<never>[] = [
-  orderStatusFeed as LiveFeed<never>,
-  storeOrdersFeed as LiveFeed<never>,
-  availableDeliveriesFeed as LiveFeed<never>,
+export const liveFeeds: readonly AnyLiveFeed[] = [
+  orderStatusFeed,
+  storeOrdersFeed,
+  availableDeliveriesFeed,
 ];

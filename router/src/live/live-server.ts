@@ -1,5 +1,4 @@
 import type { Server } from 'node:http';
-import type { EventEnvelope } from '@baedal/event-bus';
 import type { UserTokenVerifier, VerifiedViewer } from '@baedal/identity';
 import type { Logger } from '@baedal/service-kit';
 import {
@@ -28,15 +27,16 @@ import { checkInput } from '../input-checks.js';
 import type { Metrics } from '../metrics.js';
 import { parseOperation } from '../operation-limits.js';
 import { EventFeed } from './event-feed.js';
+import { checkFeeds, LiveCore } from './live-core.js';
 import { liveFeeds } from './live-feeds.js';
 import type { LiveLimits } from './live-limits.js';
 import {
-  type LiveFeed,
+  type AnyLiveFeed,
+  type LiveSink,
   LiveSubscription,
-  type Topics,
   toGraphQLErrors,
 } from './live-subscription.js';
-import { PayloadLoader, type RunQuery } from './payload-loader.js';
+import type { RunQuery } from './payload-loader.js';
 import { type SourceQuery, toSourceQuery } from './source-query.js';
 
 /** WebSocket close codes of the live layer's own, beside graphql-ws's `CloseCode`. */
@@ -76,7 +76,7 @@ export interface LiveServerOptions {
   readonly validationRules: readonly ValidationRule[];
   /** Ping interval; a client that does not answer a ping within it is disconnected. */
   readonly keepAliveMs: number;
-  /** Results (and events) queued for a client that does not read, before it is disconnected. */
+  /** Results not yet written to a client (and events not yet handled for it) before it is cut off. */
   readonly maxQueuedResults: number;
   /** How long shutdown waits for payloads under way to be sent before closing sockets. */
   readonly drainTimeoutMs: number;
@@ -101,6 +101,9 @@ const personOf = (viewer: VerifiedViewer) => `${viewer.role}:${viewer.id}`;
 interface LiveContext {
   readonly viewer: VerifiedViewer;
   readonly socket: WebSocket;
+  /** The operation's id on the connection, and the connection's operations under way. */
+  readonly id: string;
+  readonly operations: Record<string, unknown>;
   /**
    * The operation as the client sent it: the key of its rewritten source query, and what a
    * query or mutation sent over the socket runs through the gateway.
@@ -109,29 +112,30 @@ interface LiveContext {
 }
 
 /**
- * Subscriptions at the router, over graphql-ws on the `/graphql` endpoint. `@apollo/gateway`
- * cannot execute subscriptions, so this layer does: it follows the subgraphs' event streams,
- * and for each event resolves each subscriber's selection through the gateway as a query (see
- * `toSourceQuery`), once per distinct selection and viewer. Queries and mutations sent over the
- * socket go through the gateway too.
+ * Subscriptions at the router, over graphql-ws on the `/graphql` endpoint: a thin adapter of
+ * graphql-ws (`useServer`) over `LiveCore`, which follows the subgraphs' event streams and
+ * fans each event out to its subscribers. This side does the transport: sign-in, limits,
+ * parsing and checking operations, and writing results to sockets. Queries and mutations
+ * sent over the socket go through the gateway.
  *
  * A connection must carry a valid bearer token in its connection parameters
  * (`{ authorization: "Bearer <token>" }`); it is closed with 4401 when the token expires, and
  * from then on may do nothing. Disposing stops taking connections and reading events, waits
  * until the payloads under way are sent (up to `drainTimeoutMs`), then closes every socket
- * with 1001 (going away).
+ * with 1001 (going away). Fails at once if the supergraph's subscriptions and the feeds differ.
  */
 export async function startLiveServer(options: LiveServerOptions): Promise<AsyncDisposable> {
   const { metrics, logger } = options;
+  checkFeeds(options.schema(), liveFeeds);
   const connections = new WeakMap<WebSocket, Connection>();
-  const subscribers = new Map<string, Set<LiveSubscription<never>>>();
-  const feeds = new Map(liveFeeds.map((feed) => [feed.field, feed]));
-  /** The feeds that follow each event type. */
-  const feedsByType = new Map<string, LiveFeed<never>[]>();
-  for (const feed of liveFeeds) {
-    for (const { type } of feed.events)
-      feedsByType.set(type, [...(feedsByType.get(type) ?? []), feed]);
-  }
+  const core = new LiveCore({
+    feeds: liveFeeds,
+    runQuery: options.runQuery,
+    maxQueuedResults: options.maxQueuedResults,
+    maxSocketBacklogBytes,
+    metrics,
+    logger,
+  });
   const sourceQueries = new LRUCache<string, SourceQuery>({ max: 1000 });
   /**
    * Operations by their text, parsed and checked against the limits (or refused), as Apollo's
@@ -156,41 +160,18 @@ export async function startLiveServer(options: LiveServerOptions): Promise<Async
     documents.set(text, { schema, checked });
     return checked;
   }
-  const loader = new PayloadLoader(options.runQuery, () => metrics.livePayloadExecutions.inc());
   let draining = false;
-
-  const topics: Topics = {
-    add(topic, subscription) {
-      const set = subscribers.get(topic) ?? new Set();
-      set.add(subscription);
-      subscribers.set(topic, set);
-      metrics.liveSubscriptions.inc();
-    },
-    remove(topic, subscription) {
-      const set = subscribers.get(topic);
-      if (!set?.delete(subscription)) return;
-      if (set.size === 0) subscribers.delete(topic);
-      metrics.liveSubscriptions.dec();
-    },
-  };
 
   const events = new EventFeed(options.redis, {
     prefix: options.streamPrefix,
     events: liveFeeds.flatMap((feed) => feed.events),
-    onEvent: (event: EventEnvelope) => {
-      for (const feed of feedsByType.get(event.type) ?? []) {
-        const listening = subscribers.get(feed.topicOf(event));
-        if (!listening?.size) continue;
-        metrics.liveEvents.inc();
-        for (const subscription of listening) subscription.receive(event);
-      }
-    },
+    onEvent: (event) => core.publish(event),
     logger,
   });
   await events.start();
 
   /** The source query of a subscription: rewritten once per distinct operation, and checked. */
-  function sourceQueryOf(args: ExecutionArgs, feed: LiveFeed<never>): SourceQuery {
+  function sourceQueryOf(args: ExecutionArgs, feed: AnyLiveFeed): SourceQuery {
     const key = `${args.operationName ?? ''}\n${(args.contextValue as LiveContext).query}`;
     const cached = sourceQueries.get(key);
     if (cached) return cached;
@@ -214,10 +195,11 @@ export async function startLiveServer(options: LiveServerOptions): Promise<Async
   async function subscribe(
     args: ExecutionArgs,
   ): Promise<ExecutionResult | AsyncIterableIterator<ExecutionResult>> {
-    const { viewer, socket } = args.contextValue as LiveContext;
+    const context = args.contextValue as LiveContext;
+    const { viewer, socket } = context;
     const operation = getOperationAST(args.document, args.operationName)!;
     const root = operation.selectionSet.selections[0];
-    const feed = root?.kind === Kind.FIELD ? feeds.get(root.name.value) : undefined;
+    const feed = root?.kind === Kind.FIELD ? core.feed(root.name.value) : undefined;
     if (root?.kind !== Kind.FIELD || !feed) {
       const error = new GraphQLError('Select one subscription field directly.', {
         extensions: { code: 'BAD_USER_INPUT' },
@@ -238,31 +220,22 @@ export async function startLiveServer(options: LiveServerOptions): Promise<Async
     }
     const field = args.schema.getSubscriptionType()!.getFields()[root.name.value]!;
     const rawVariables = (args.variableValues ?? {}) as Record<string, unknown>;
-    const subscription = new LiveSubscription({
-      feed: feed as LiveFeed<Record<string, unknown>>,
-      args: getArgumentValues(field, root, variables.coerced),
-      source,
-      variables: Object.fromEntries(source.variableNames.map((name) => [name, rawVariables[name]])),
-      viewer,
-      loader,
-      runQuery: options.runQuery,
-      topics,
-      maxQueuedResults: options.maxQueuedResults,
-      socketBacklog: () => socket.bufferedAmount,
-      maxSocketBacklogBytes,
-      disconnect: () =>
-        closeSocket(
-          socket,
-          LiveCloseCode.TooSlow,
-          'Too slow: results piled up; reconnect and resume.',
-        ),
-      logger,
-    });
-    const refusal = await options.limits.serially(personOf(viewer), async () =>
+    const opened = await options.limits.serially(personOf(viewer), async () =>
       // Queued behind the person's other openings: the client may have gone meanwhile.
-      socket.readyState === socket.OPEN ? subscription.open() : [connectionClosed],
+      socket.readyState === socket.OPEN
+        ? core.subscribe({
+            feed,
+            args: getArgumentValues(field, root, variables.coerced),
+            source,
+            variables: Object.fromEntries(
+              source.variableNames.map((name) => [name, rawVariables[name]]),
+            ),
+            viewer,
+            sink: socketSink(context),
+          })
+        : [connectionClosed],
     );
-    return refusal ? { errors: refusal } : subscription.results;
+    return opened instanceof LiveSubscription ? new Running(opened) : { errors: [...opened] };
   }
 
   const server = new WebSocketServer({
@@ -327,7 +300,7 @@ export async function startLiveServer(options: LiveServerOptions): Promise<Async
         connections.delete(ctx.extra.socket);
         metrics.liveConnections.dec();
       },
-      onSubscribe: (ctx, _id, payload) => {
+      onSubscribe: (ctx, id, payload) => {
         const { socket } = ctx.extra;
         const connection = connections.get(socket);
         // A closing socket (its token expired, say) may still deliver messages for a while.
@@ -352,7 +325,13 @@ export async function startLiveServer(options: LiveServerOptions): Promise<Async
         if (Array.isArray(document)) return document;
         const badInput = checkInput(document, payload.variables ?? undefined);
         if (badInput) return [badInput];
-        const context: LiveContext = { viewer: connection.viewer, socket, query: payload.query };
+        const context: LiveContext = {
+          viewer: connection.viewer,
+          socket,
+          id,
+          operations: ctx.subscriptions,
+          query: payload.query,
+        };
         return {
           schema,
           document,
@@ -381,9 +360,8 @@ export async function startLiveServer(options: LiveServerOptions): Promise<Async
     async [Symbol.asyncDispose]() {
       draining = true;
       await events[Symbol.asyncDispose]();
-      const all = [...subscribers.values()].flatMap((set) => [...set]);
       await Promise.race([
-        Promise.all(all.map((subscription) => subscription.drained())),
+        core.drained(),
         new Promise((resolve) => setTimeout(resolve, options.drainTimeoutMs).unref()),
       ]);
       // graphql-ws closes every socket with 1001 (going away); cut those that do not answer.
@@ -393,6 +371,74 @@ export async function startLiveServer(options: LiveServerOptions): Promise<Async
       await graphqlWs.dispose();
     },
   };
+}
+
+/**
+ * Where a subscription's results go: graphql-ws `next` messages written to the socket by
+ * hand. graphql-ws would serialize each result for each subscriber (`JSON.stringify` of the
+ * whole message, after validating it), which with a thousand subscribers of one order is
+ * most of an event's cost; here the result arrives serialized once for all who share it, and
+ * only the envelope with this subscription's id is added. The messages are the ones
+ * graphql-ws sends, on the socket it manages, in order; nothing is written once the client
+ * completed the operation or the socket closes.
+ */
+function socketSink(context: LiveContext): LiveSink {
+  const { socket, id, operations } = context;
+  const envelope = `{"id":${JSON.stringify(id)},"type":"next","payload":`;
+  let unwritten = 0;
+  const written = () => {
+    unwritten -= 1;
+  };
+  return {
+    send(result) {
+      if (socket.readyState !== socket.OPEN || !(id in operations)) return;
+      unwritten += 1;
+      socket.send(`${envelope}${result}}`, written);
+    },
+    backlog: () => ({ results: unwritten, bytes: socket.bufferedAmount }),
+    tooSlow: () =>
+      closeSocket(
+        socket,
+        LiveCloseCode.TooSlow,
+        'Too slow: results piled up; reconnect and resume.',
+      ),
+  };
+}
+
+/**
+ * What graphql-ws iterates for a running subscription: no results (they are written by
+ * `socketSink`), only its end. graphql-ws calls `return()` when the client completes the
+ * operation or the connection closes, which ends the subscription.
+ */
+class Running implements AsyncIterableIterator<ExecutionResult> {
+  readonly #subscription: LiveSubscription;
+  #finish: ((result: IteratorResult<ExecutionResult>) => void) | undefined;
+
+  constructor(subscription: LiveSubscription) {
+    this.#subscription = subscription;
+  }
+
+  next(): Promise<IteratorResult<ExecutionResult>> {
+    if (this.#subscription.ended) return Promise.resolve({ value: undefined, done: true });
+    return new Promise((resolve) => {
+      this.#finish = resolve;
+    });
+  }
+
+  return(): Promise<IteratorResult<ExecutionResult>> {
+    this.#subscription.end();
+    this.#finish?.({ value: undefined, done: true });
+    return Promise.resolve({ value: undefined, done: true });
+  }
+
+  throw(error: unknown): Promise<IteratorResult<ExecutionResult>> {
+    void this.return();
+    return Promise.reject(error);
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
 }
 
 /**

@@ -1,46 +1,70 @@
 import { DomainError } from '@baedal/domain';
-import type { EventDefinition, EventEnvelope } from '@baedal/event-bus';
+import type { EventDefinition, EventEnvelope, PayloadOf } from '@baedal/event-bus';
 import type { VerifiedViewer } from '@baedal/identity';
 import type { Logger } from '@baedal/service-kit';
 import { type ExecutionResult, type FieldNode, GraphQLError } from 'graphql';
-import { LiveQueue } from './live-queue.js';
 import type { PayloadLoader, RunQuery } from './payload-loader.js';
 import { type SourceQuery, sourceVariable } from './source-query.js';
 
 /**
  * One kind of live subscription (one `Subscription` field): which events it follows, what a
- * subscriber gets first, and what each event becomes.
+ * subscriber gets first, and what each event becomes. `Event` is the union of the followed
+ * event definitions of the catalog: `topicOf` and `onEvent` see their payloads, checked.
  */
-export interface LiveFeed<Args = Record<string, unknown>> {
+export interface LiveFeed<Args, Event extends EventDefinition<unknown>> {
   /** The `Subscription` field. */
   readonly field: string;
   /** The `Query` field whose answer is the payload; the subscriber's selection runs on it. */
   readonly source: string;
   /** Fields the router selects beside the subscriber's, for its own use; removed before sending. */
   readonly extraFields?: readonly FieldNode[];
-  /** The events it follows (by type, any version): `topicOf` and `onEvent` see no others. */
-  readonly events: readonly EventDefinition<unknown>[];
+  /**
+   * The events it follows, by type: an event of another version of one of these types is
+   * read with this version's payload schema, and skipped if it does not fit.
+   */
+  readonly events: readonly Event[];
   /** The topic a subscription with these arguments listens to. */
   topic(args: Args): string;
   /** The topic of an event of one of the followed types. */
-  topicOf(event: EventEnvelope): string;
+  topicOf(payload: PayloadOf<Event>): string;
   /**
    * Starts a subscription: checks its arguments and the viewer's right to it, and sends what
    * comes first. Throwing (a `DomainError`, or `GraphQLError`s) refuses the subscription.
    */
   open(subscription: LiveSubscription<Args>): Promise<void>;
   /** Turns one event on the subscription's topic into payloads (or none). */
-  onEvent(subscription: LiveSubscription<Args>, event: EventEnvelope): Promise<void>;
+  onEvent(
+    subscription: LiveSubscription<Args>,
+    event: EventEnvelope<PayloadOf<Event>>,
+  ): Promise<void>;
 }
 
-/** Where subscriptions register for the topics they listen to. */
-export interface Topics {
-  add(topic: string, subscription: LiveSubscription<never>): void;
-  remove(topic: string, subscription: LiveSubscription<never>): void;
+/** A feed of any arguments and events, as the live layer holds them side by side. */
+// biome-ignore lint/suspicious/noExplicitAny: each feed checks its own arguments and events.
+export type AnyLiveFeed = LiveFeed<any, EventDefinition<any>>;
+
+/** Declares a feed, inferring its arguments and the payloads of its events. */
+export function defineFeed<Args, Event extends EventDefinition<unknown>>(
+  feed: LiveFeed<Args, Event>,
+): LiveFeed<Args, Event> {
+  return feed;
+}
+
+/**
+ * Where a subscription's results go: a client's socket, through the transport's adapter. A
+ * result arrives serialized (the JSON of `{ data, errors }`), once for every subscriber that
+ * shares it.
+ */
+export interface LiveSink {
+  send(result: string): void;
+  /** Results handed to the transport and not yet written out, and their bytes. */
+  backlog(): { readonly results: number; readonly bytes: number };
+  /** Disconnects the client: it does not read what it subscribed to. */
+  tooSlow(): void;
 }
 
 export interface LiveSubscriptionOptions<Args> {
-  readonly feed: LiveFeed<Args>;
+  readonly feed: LiveFeed<Args, EventDefinition<unknown>>;
   readonly args: Args;
   readonly source: SourceQuery;
   /** The subscription's own variables that the source query uses. */
@@ -48,43 +72,45 @@ export interface LiveSubscriptionOptions<Args> {
   readonly viewer: VerifiedViewer;
   readonly loader: PayloadLoader;
   readonly runQuery: RunQuery;
-  readonly topics: Topics;
+  readonly sink: LiveSink;
   /**
-   * How far a client may fall behind before it is disconnected as too slow: results queued
-   * for it, and events waiting to be handled for it.
+   * How far a client may fall behind before it is disconnected as too slow: results not yet
+   * written to its socket, and events waiting to be handled for it.
    */
   readonly maxQueuedResults: number;
-  /** Bytes written to the client's socket but not yet sent, and the most allowed. */
-  readonly socketBacklog: () => number;
+  /** Bytes written to the client's socket but not yet sent, at most. */
   readonly maxSocketBacklogBytes: number;
-  /** Disconnects the client (it is too slow). */
-  readonly disconnect: () => void;
+  /** Called once when the subscription ends, however it ends. */
+  readonly onEnd: () => void;
   readonly logger: Logger;
 }
 
 /**
+ * The serialized results, by the payload object they were made of. Subscribers with the same
+ * source query, variables and viewer share one execution per event (`PayloadLoader`), hence
+ * the same payload objects: the first to send one serializes it, the others send its bytes.
+ */
+const serialized = new WeakMap<object, string>();
+
+/**
  * One subscription of one client. Events reach it in stream order and are handled one after
  * the other, so a client sees payloads in the order of the events; what comes first (`open`)
- * is handled before any event that arrived meanwhile. The results go to `results`, which
- * graphql-ws reads.
+ * is handled before any event that arrived meanwhile.
  */
 export class LiveSubscription<Args = Record<string, unknown>> {
-  readonly results: LiveQueue<ExecutionResult>;
   /** Feed-specific state, such as the last sequence number delivered. */
   readonly state: Record<string, unknown> = {};
   readonly #options: LiveSubscriptionOptions<Args>;
-  readonly #topic: string;
+  /** What identifies this subscription's payload executions, but for the event and arguments. */
+  readonly #loadKey: string;
   #work: Promise<void> = Promise.resolve();
   #pendingEvents = 0;
+  #ended = false;
 
   constructor(options: LiveSubscriptionOptions<Args>) {
     this.#options = options;
-    this.#topic = options.feed.topic(options.args);
-    this.results = new LiveQueue<ExecutionResult>(
-      options.maxQueuedResults,
-      options.disconnect,
-      () => options.topics.remove(this.#topic, this as unknown as LiveSubscription<never>),
-    );
+    const { viewer, variables, source } = options;
+    this.#loadKey = `${viewer.role}:${viewer.id}\n${JSON.stringify(variables)}\n${source.text}`;
   }
 
   get args(): Args {
@@ -95,46 +121,56 @@ export class LiveSubscription<Args = Record<string, unknown>> {
     return this.#options.viewer;
   }
 
+  get ended(): boolean {
+    return this.#ended;
+  }
+
   /**
-   * Listens to the topic, then runs the feed's `open`. Events that arrive meanwhile wait for
-   * it. Resolves with the errors that refuse the subscription, or null.
+   * Runs the feed's `open`; the caller listens to the topic first, and events that arrive
+   * meanwhile wait for it. Resolves with the errors that refuse the subscription, or null.
    */
   async open(): Promise<readonly GraphQLError[] | null> {
-    this.#options.topics.add(this.#topic, this as unknown as LiveSubscription<never>);
     const opening = this.#options.feed.open(this);
     this.#work = opening.catch(() => {});
     try {
       await opening;
       return null;
     } catch (error) {
-      this.results.return();
+      this.end();
       return toGraphQLErrors(error);
     }
   }
 
   /** Queues an event of the topic for handling after the ones before it. */
   receive(event: EventEnvelope): void {
-    if (this.results.done) return;
+    if (this.#ended) return;
     if (++this.#pendingEvents > this.#options.maxQueuedResults) {
       this.#tooSlow();
       return;
     }
     this.#work = this.#work.then(async () => {
       this.#pendingEvents -= 1;
-      if (this.results.done) return;
+      if (this.#ended) return;
       try {
         await this.#options.feed.onEvent(this, event);
       } catch (error) {
         this.#options.logger.error({ err: error, eventId: event.id }, 'a live payload failed');
-        this.results.push({ errors: toGraphQLErrors(error) });
+        this.#send({ errors: toGraphQLErrors(error) });
       }
     });
   }
 
-  /** Resolves when every event received so far has been handled and its results read. */
+  /** Stops the subscription: it handles and sends nothing more. */
+  end(): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.#options.onEnd();
+  }
+
+  /** Resolves when every event received so far has been handled and its results written. */
   async drained(): Promise<void> {
     await this.#work;
-    while (this.results.size > 0 && !this.results.done)
+    while (this.#options.sink.backlog().results > 0 && !this.#ended)
       await new Promise((resolve) => setTimeout(resolve, 10));
   }
 
@@ -146,7 +182,10 @@ export class LiveSubscription<Args = Record<string, unknown>> {
   load(sourceArgs: Record<string, unknown>, eventId?: string): Promise<ExecutionResult> {
     const variables = { ...this.#options.variables };
     for (const [name, value] of Object.entries(sourceArgs)) variables[sourceVariable(name)] = value;
-    return this.#options.loader.load(this.#options.source.text, variables, this.viewer, eventId);
+    const { loader, source, viewer } = this.#options;
+    if (!eventId) return loader.load(source.text, variables, viewer);
+    const key = `${eventId}\n${JSON.stringify(sourceArgs)}\n${this.#loadKey}`;
+    return loader.load(source.text, variables, viewer, key);
   }
 
   /** Runs another query as this subscription's viewer (an access check, say). */
@@ -160,15 +199,36 @@ export class LiveSubscription<Args = Record<string, unknown>> {
   }
 
   /**
-   * Sends one payload, without the router's extra fields, with the errors of the answer that
-   * concern it (`index`: its position when the answer is a list), as GraphQL over HTTP would
-   * send partial data with its errors.
+   * Sends one payload of `result`, without the router's extra fields, with the errors of the
+   * answer that concern it (`index`: its position when the answer is a list), as GraphQL
+   * over HTTP would send partial data with its errors. Serialized once for all who send it.
    */
   emit(payload: Record<string, unknown>, result: ExecutionResult, index?: number): void {
-    if (this.#options.socketBacklog() > this.#options.maxSocketBacklogBytes) {
+    if (this.#ended) return;
+    const backlog = this.#options.sink.backlog();
+    if (
+      backlog.results >= this.#options.maxQueuedResults ||
+      backlog.bytes > this.#options.maxSocketBacklogBytes
+    ) {
       this.#tooSlow();
       return;
     }
+    let text = serialized.get(payload);
+    if (text === undefined) {
+      text = JSON.stringify(this.#clientResult(payload, result, index));
+      serialized.set(payload, text);
+    }
+    this.#options.sink.send(text);
+  }
+
+  /** Sends the errors of an answer that has no payload at all; returns whether it had none. */
+  emitErrorsWithoutPayload(result: ExecutionResult): boolean {
+    if (this.payloadOf(result) != null) return false;
+    this.#send({ errors: result.errors ?? [new GraphQLError('No payload.')] });
+    return true;
+  }
+
+  #clientResult(payload: Record<string, unknown>, result: ExecutionResult, index?: number) {
     const key = this.#options.source.responseKey;
     const clientPayload = { ...payload };
     for (const field of this.#options.feed.extraFields ?? [])
@@ -184,19 +244,16 @@ export class LiveSubscription<Args = Record<string, unknown>> {
             extensions: error.extensions,
           }),
       );
-    this.results.push({ data: { [key]: clientPayload }, ...(errors.length > 0 && { errors }) });
+    return { data: { [key]: clientPayload }, ...(errors.length > 0 && { errors }) };
   }
 
-  /** Sends the errors of an answer that has no payload at all; returns whether it had none. */
-  emitErrorsWithoutPayload(result: ExecutionResult): boolean {
-    if (this.payloadOf(result) != null) return false;
-    this.results.push({ errors: result.errors ?? [new GraphQLError('No payload.')] });
-    return true;
+  #send(result: ExecutionResult): void {
+    if (!this.#ended) this.#options.sink.send(JSON.stringify(result));
   }
 
   #tooSlow(): void {
-    this.results.return();
-    this.#options.disconnect();
+    this.end();
+    this.#options.sink.tooSlow();
   }
 }
 

@@ -12,8 +12,9 @@ export type RunQuery = (
 
 /**
  * Resolves live payloads through the gateway. The payload of an event is resolved once for
- * every subscriber with the same query, variables and viewer, and kept for a while (keyed by
- * the event), so that a subscriber that gets to the event later shares it too.
+ * every subscriber with the same query, variables and viewer (the same `shareKey`, which
+ * names the event too), and kept for a while, so that a subscriber that gets to the event
+ * later shares it too.
  *
  * Loads that are not for an event (a subscription's first answer) are never shared: an
  * answer read before a subscriber started listening could lack an event it will never be
@@ -32,14 +33,13 @@ export class PayloadLoader {
     query: string,
     variables: Record<string, unknown>,
     viewer: VerifiedViewer,
-    eventId?: string,
+    shareKey?: string,
   ): Promise<ExecutionResult> {
-    if (!eventId) return this.#execute(query, variables, viewer);
-    const key = `${eventId}\n${viewer.role}:${viewer.id}\n${JSON.stringify(variables)}\n${query}`;
-    const shared = this.#byEvent.get(key);
+    if (!shareKey) return this.#execute(query, variables, viewer);
+    const shared = this.#byEvent.get(shareKey);
     if (shared) return shared;
     const result = this.#execute(query, variables, viewer);
-    this.#byEvent.set(key, result);
+    this.#byEvent.set(shareKey, result);
     return result;
   }
 
