@@ -75,6 +75,11 @@ export class ServiceProcess {
     }
   }
 
+  /** The process id while it runs (benchmarks read its CPU time). */
+  get pid(): number | undefined {
+    return this.#child?.pid;
+  }
+
   get running(): boolean {
     return (
       this.#child !== undefined && this.#child.exitCode === null && this.#child.signalCode === null
