@@ -9,6 +9,9 @@
  * per second, latency, each gateway's CPU per request and the router's ratios to each.
  *
  *     npm run bench:gateways      (BENCH_ROUNDS=2 and BENCH_SECONDS=10 by default)
+ *
+ * `BENCH_BASELINE=<another checkout, installed>` adds the router of that checkout (an earlier
+ * commit) to the same rounds, as "Baedal (baseline)".
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
@@ -254,8 +257,14 @@ try {
   peers.push(hive.child, hiveWithoutDedup.child, apollo.child);
 
   const baedal: Target = { name: 'Baedal', url: stack.routerUrl, pid: stack.services.router.pid };
+  const baseline = process.env.BENCH_BASELINE
+    ? await stack.startRouter({}, process.env.BENCH_BASELINE)
+    : undefined;
   const gateways: Target[] = [
     baedal,
+    ...(baseline
+      ? [{ name: 'Baedal (baseline)', url: baseline.url, pid: baseline.process.pid }]
+      : []),
     { name: 'Hive (defaults)', url: hive.url, pid: hive.child.pid },
     { name: 'Hive (dedup off)', url: hiveWithoutDedup.url, pid: hiveWithoutDedup.child.pid },
     { name: 'plain Apollo', url: apollo.url, pid: apollo.child.pid },

@@ -48,7 +48,7 @@ export async function start(config: RouterConfig): Promise<RunningService> {
     const verifier = new UserTokenVerifier(config.jwtSecret, {
       maxLifetimeSeconds: config.tokenMaxLifetimeSeconds,
     });
-    const gateway = createGateway({
+    const { gateway, close: closeSubgraphClients } = createGateway({
       subgraphUrls: {
         order: config.orderUrl,
         payment: config.paymentUrl,
@@ -59,6 +59,7 @@ export async function start(config: RouterConfig): Promise<RunningService> {
       onSubgraphRequest: (subgraph, context) =>
         metrics.subgraphRequests.inc({ subgraph, origin: context.origin }),
     });
+    resources.use(closeSubgraphClients);
     let apiSchema: GraphQLSchema | undefined;
     gateway.onSchemaLoadOrUpdate(({ apiSchema: schema }) => {
       apiSchema = schema;
