@@ -198,12 +198,12 @@ async function round(
     );
   }
   const total = result.requests.total;
-  if (total === 0) throw new Error(`${target.name}, ${query.name}: no answer in ${duration} s.`);
   return {
     rps: total / duration,
     p50: result.latency.p50,
     p99: result.latency.p99,
-    cpuPerRequestMs: target.pid ? cpu / total : undefined,
+    // No answer at all (an overloaded machine): no CPU per request either.
+    cpuPerRequestMs: target.pid && total > 0 ? cpu / total : undefined,
   };
 }
 
@@ -389,10 +389,9 @@ try {
           rps: mean(measures.map((m) => m.rps)),
           p50: mean(measures.map((m) => m.p50)),
           p99: mean(measures.map((m) => m.p99)),
-          cpu:
-            measures[0]!.cpuPerRequestMs === undefined
-              ? undefined
-              : mean(measures.map((m) => m.cpuPerRequestMs!)),
+          cpu: measures.some((m) => m.cpuPerRequestMs === undefined)
+            ? undefined
+            : mean(measures.map((m) => m.cpuPerRequestMs!)),
         },
       ]),
     );
