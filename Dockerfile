@@ -16,6 +16,8 @@ RUN npm install --no-audit --no-fund \
 
 FROM node:24-bookworm-slim
 ENV NODE_ENV=production
+# The router runs one process per core (node:cluster); the subgraphs ignore it.
+ENV ROUTER_WORKERS=auto
 WORKDIR /app
 COPY --from=build /app /app
 USER node

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { generateServiceKeyPair } from '@baedal/identity';
 import { describe, expect, it } from 'vitest';
 import { loadRouterConfig } from './config.js';
@@ -24,6 +25,15 @@ describe('router configuration', () => {
     expect(config.corsOrigins).toBe('*');
     expect(config.metricsPort).toBe(9464);
     expect(config.tokenMaxLifetimeSeconds).toBe(86_400);
+    expect(config.workers).toBe(1);
+  });
+
+  it('runs a number of workers, or one per core with `auto`, and refuses anything else', () => {
+    expect(loadRouterConfig({ ROUTER_WORKERS: '2' }).workers).toBe(2);
+    expect(loadRouterConfig({ ROUTER_WORKERS: 'auto' }).workers).toBe(availableParallelism());
+    for (const wrong of ['0', 'many', '1.5']) {
+      expect(problems({ ROUTER_WORKERS: wrong })).toContain('ROUTER_WORKERS:');
+    }
   });
 
   it('refuses to start in production without its secret, its key and explicit origins', () => {

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defaultMaxTokenLifetimeSeconds } from '@baedal/identity';
 import { subgraphs } from '@baedal/schema';
 import {
@@ -47,8 +48,22 @@ export const tokenVariables = {
   ),
 };
 
+/** A number of processes, or `auto`: one per core this process may run on. */
+const workerCount = z
+  .union([z.literal('auto'), z.coerce.number().int().positive().max(64)], {
+    error: 'must be a number of processes (1 to 64) or `auto`',
+  })
+  .default(1)
+  .transform((value) => (value === 'auto' ? availableParallelism() : value));
+
 const variables = {
   ...serviceVariables(4000),
+  /**
+   * Router processes serving the same port (node:cluster), each with its own live feed; the
+   * first process only starts them, restarts any that dies, and serves their metrics
+   * together. Default 1 (no cluster); the image sets `auto`.
+   */
+  workers: variable('ROUTER_WORKERS', workerCount),
   ...tokenVariables,
   /** Signs the identity assertions subgraphs accept; only the router holds it. */
   routerPrivateKey: privateKeyVariable('ROUTER_PRIVATE_KEY', developmentSecrets.routerPrivateKey),

@@ -1,3 +1,4 @@
+import cluster from 'node:cluster';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import {
   ApolloServerPluginLandingPageDisabled,
@@ -24,6 +25,7 @@ import cors from 'cors';
 import express from 'express';
 import { type ExecutionResult, GraphQLError, type GraphQLSchema } from 'graphql';
 import { Redis } from 'ioredis';
+import { AggregatorRegistry } from 'prom-client';
 import type { RouterConfig } from './config.js';
 import { type RouterContext, viewerFromAuthorization } from './context.js';
 import { createGateway } from './gateway.js';
@@ -56,7 +58,7 @@ export async function start(config: RouterConfig): Promise<RunningService> {
     const verifier = new UserTokenVerifier(config.jwtSecret, {
       maxLifetimeSeconds: config.tokenMaxLifetimeSeconds,
     });
-    const gateway = createGateway({
+    const { gateway, close: closeSubgraphClients } = createGateway({
       subgraphUrls: {
         order: config.orderUrl,
         payment: config.paymentUrl,
@@ -67,6 +69,7 @@ export async function start(config: RouterConfig): Promise<RunningService> {
       onSubgraphRequest: (subgraph, context) =>
         metrics.subgraphRequests.inc({ subgraph, origin: context.origin }),
     });
+    resources.use(closeSubgraphClients);
     let apiSchema: GraphQLSchema | undefined;
     gateway.onSchemaLoadOrUpdate(({ apiSchema: schema }) => {
       apiSchema = schema;
@@ -172,16 +175,26 @@ export async function start(config: RouterConfig): Promise<RunningService> {
     );
     app.use(graphqlRequestErrors);
 
-    const metricsServer = await startMetricsServer(
-      metrics.registry,
-      config.metricsPort,
-      config.host,
-    );
-    resources.use(metricsServer);
+    // A worker of several (`ROUTER_WORKERS`) reports its metrics to the first process, which
+    // serves them all together.
+    let metricsUrl: string | undefined;
+    if (cluster.isWorker) {
+      // Constructing one is what makes a worker answer the first process's requests.
+      new AggregatorRegistry();
+      AggregatorRegistry.setRegistries([metrics.registry]);
+    } else {
+      const metricsServer = await startMetricsServer(
+        metrics.registry,
+        config.metricsPort,
+        config.host,
+      );
+      resources.use(metricsServer);
+      metricsUrl = metricsServer.url;
+    }
 
     const port = await listen(httpServer, config.port, config.host);
     const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}/graphql`;
-    logger.info({ url, metrics: metricsServer.url }, 'router listening');
+    logger.info({ url, metrics: metricsUrl }, 'router listening');
     return { url, [Symbol.asyncDispose]: () => resources[Symbol.asyncDispose]() };
   } catch (error) {
     await resources[Symbol.asyncDispose]().catch(() => {});

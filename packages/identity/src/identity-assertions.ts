@@ -20,9 +20,7 @@ const algorithm = 'EdDSA';
 /** A type of its own, so that no other token signed with the same key passes for one. */
 const tokenType = 'baedal-identity+jwt';
 /** Long enough for one request, or the calls of one gateway plan; short-lived if stolen. */
-const lifetimeSeconds = 15;
-/** Reused for a third of its life, so a cached assertion always has ten seconds left. */
-const reuseMs = (lifetimeSeconds / 3) * 1000;
+const defaultLifetimeSeconds = 15;
 
 export interface AsserterOptions {
   /** The calling service, which holds `key` (`router`, `order`). */
@@ -31,20 +29,29 @@ export interface AsserterOptions {
   readonly audience: string;
   /** The issuer's private key (`parsePrivateKey`). */
   readonly key: ServiceKey;
+  /**
+   * How long an assertion lives. Default 15 s; longer only for tools that must hand a fixed
+   * header to software of their own (the gateway benchmark's peers).
+   */
+  readonly lifetimeSeconds?: number;
 }
 
 /**
  * Signs assertions "`issuer` calls `audience` on behalf of person P" with the issuer's private
  * key: an Ed25519 JWT (`iss`, `aud`, `sub`, `role`, `iat`, `exp`) that lives 15 seconds and is
  * accepted by `audience` alone. A service makes one asserter per service it calls. Signing
- * costs about 0.1 ms, so an assertion is cached per person and reused for five seconds.
+ * costs about 0.1 ms, so an assertion is cached per person and reused for a third of its
+ * life (five seconds), so that a cached one always has two thirds left.
  */
 export class IdentityAsserter {
   readonly #options: AsserterOptions;
-  readonly #cache = new LRUCache<string, string>({ max: 10_000, ttl: reuseMs });
+  readonly #lifetimeSeconds: number;
+  readonly #cache: LRUCache<string, string>;
 
   constructor(options: AsserterOptions) {
     this.#options = options;
+    this.#lifetimeSeconds = options.lifetimeSeconds ?? defaultLifetimeSeconds;
+    this.#cache = new LRUCache({ max: 10_000, ttl: (this.#lifetimeSeconds / 3) * 1000 });
   }
 
   /** An assertion for `viewer` (`null`: a request without a signed-in person). */
@@ -58,7 +65,7 @@ export class IdentityAsserter {
       .setIssuer(issuer)
       .setAudience(audience)
       .setIssuedAt()
-      .setExpirationTime(`${lifetimeSeconds}s`);
+      .setExpirationTime(`${this.#lifetimeSeconds}s`);
     if (viewer) jwt.setSubject(viewer.id);
     const token = await jwt.sign(key.key);
     this.#cache.set(cacheKey, token);

@@ -35,6 +35,18 @@ describe('user tokens', () => {
     });
   });
 
+  it('refuses a token it verified before, once that token has expired', async () => {
+    const token = await mintUserToken(owner, userSecret, { expiresIn: '1s' });
+    expect(await verifier.verify(token)).toMatchObject(owner);
+    expect(await verifier.verify(token)).toMatchObject(owner);
+    const { exp } = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString());
+    await new Promise((resolve) => setTimeout(resolve, exp * 1000 - Date.now() + 50));
+    await expect(verifier.verify(token)).rejects.toMatchObject({
+      code: 'UNAUTHENTICATED',
+      message: 'The token has expired.',
+    });
+  });
+
   it('refuses a token signed with another secret', async () => {
     const token = await mintUserToken(owner, 'some-other-secret-of-at-least-32-chars');
     await expect(verifier.verify(token)).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });

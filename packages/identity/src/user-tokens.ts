@@ -1,5 +1,6 @@
 import { isCleanId, isRole, type Role, UnauthenticatedError } from '@baedal/domain';
 import { decodeJwt, errors, jwtVerify, SignJWT } from 'jose';
+import { LRUCache } from 'lru-cache';
 
 /** A signed-in person: `id` is the token's `sub`, `role` its `role` claim. */
 export interface Viewer {
@@ -66,17 +67,33 @@ export async function mintUserToken(
  * must be an id the event contracts can carry (1 to 100 characters, no control characters),
  * or every change the person makes would fail when its event is built. Failures are
  * `UnauthenticatedError`s whose message says what was wrong, never a stack trace.
+ *
+ * A client sends the same token with every request, so a verified token is kept until it
+ * expires (the most recently used `cacheSize`, default 10,000) and not verified again.
+ * Refused tokens are not kept.
  */
 export class UserTokenVerifier {
   readonly #key: Uint8Array;
   readonly #maxLifetimeSeconds: number;
+  readonly #verified: LRUCache<string, VerifiedViewer>;
 
-  constructor(secret: string, options: { maxLifetimeSeconds?: number } = {}) {
+  constructor(secret: string, options: { maxLifetimeSeconds?: number; cacheSize?: number } = {}) {
     this.#key = keyOf(secret);
     this.#maxLifetimeSeconds = options.maxLifetimeSeconds ?? defaultMaxTokenLifetimeSeconds;
+    this.#verified = new LRUCache({ max: options.cacheSize ?? 10_000 });
   }
 
   async verify(token: string): Promise<VerifiedViewer> {
+    const cached = this.#verified.get(token);
+    if (cached) return cached;
+    const viewer = await this.#verify(token);
+    // Kept until it expires (a TTL of zero would keep it forever: one expiring now is not).
+    const ttl = viewer.expiresAt.getTime() - Date.now();
+    if (ttl > 0) this.#verified.set(token, viewer, { ttl });
+    return viewer;
+  }
+
+  async #verify(token: string): Promise<VerifiedViewer> {
     try {
       const { payload } = await jwtVerify(token, this.#key, {
         issuer,

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { subgraphs } from '@baedal/schema';
 import type { ReadyMessage } from '@baedal/service-kit';
@@ -29,16 +30,21 @@ export class ServiceProcess {
   #child: ChildProcess | undefined;
   #stopping = false;
 
+  /**
+   * `root`: the checkout to run the service from (default this one; the gateway benchmark
+   * runs an earlier version of the router beside the current one).
+   */
   constructor(
     readonly name: ServiceName,
     private readonly env: NodeJS.ProcessEnv,
     private readonly output: 'inherit' | 'capture',
+    private readonly root = repository,
   ) {}
 
   /** Starts the process and resolves with its URL once it accepts requests. */
   async start(): Promise<string> {
     const stdio = this.output === 'inherit' ? 'inherit' : 'pipe';
-    const entry = `${repository}${services[this.name].workspace}/src/main.ts`;
+    const entry = join(this.root, services[this.name].workspace, 'src/main.ts');
     const child = spawn(
       process.execPath,
       ['--conditions=@baedal/source', '--import', 'tsx', entry],
@@ -73,6 +79,11 @@ export class ServiceProcess {
       await this.stop('SIGKILL');
       throw error;
     }
+  }
+
+  /** The process id while it runs (benchmarks read its CPU time). */
+  get pid(): number | undefined {
+    return this.#child?.pid;
   }
 
   get running(): boolean {

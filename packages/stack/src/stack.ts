@@ -47,9 +47,12 @@ export interface Stack extends AsyncDisposable {
   readonly services: Readonly<Record<ServiceName, ServiceProcess>>;
   /**
    * Starts one more router (another replica) on the same subgraphs, with `env` added to its
-   * environment; stopped with the stack.
+   * environment, from this checkout or from another (`root`); stopped with the stack.
    */
-  startRouter(env?: NodeJS.ProcessEnv): Promise<{
+  startRouter(
+    env?: NodeJS.ProcessEnv,
+    root?: string,
+  ): Promise<{
     readonly url: string;
     readonly metricsUrl: string;
     readonly process: ServiceProcess;
@@ -144,7 +147,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       databaseUrls,
       streamPrefix,
       services: processes,
-      async startRouter(env = {}) {
+      async startRouter(env = {}, root = undefined) {
         const metricsPort = await freePort();
         const replica = new ServiceProcess(
           'router',
@@ -156,6 +159,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
             ...env,
           },
           output,
+          root,
         );
         started.push(replica);
         return {
