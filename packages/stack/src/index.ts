@@ -1,3 +1,4 @@
+export { Balancer, type BalancerOptions } from './balancer.js';
 export { placeDemoOrder, routerClient, tokenFor } from './client.js';
 export {
   gangnamChicken,
