@@ -379,6 +379,45 @@ describe('consumer', () => {
     expect(await bus.pendingCount(stream)).toBe(0);
   });
 
+  it('applies and acknowledges the events it has in hand when it stops, leaving none pending', async () => {
+    const { outbox, prefix, stream } = bus.newOutbox();
+    const steps = [1, 2, 3, 4, 5, 6];
+    await bus.publish(
+      outbox,
+      steps.map((step) => stepTaken.create({ orderId: 'order-a', step }, { actor: customer })),
+    );
+    const applied: number[] = [];
+    let firstStarted: () => void = () => {};
+    const started = new Promise<void>((resolve) => {
+      firstStarted = resolve;
+    });
+    let release: () => void = () => {};
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const consumer = bus.newConsumer(prefix, outbox, {
+      subscriptions: [
+        on(stepTaken, async ({ payload }) => {
+          if (payload.step === 1) {
+            firstStarted();
+            await released;
+          }
+          applied.push(payload.step);
+        }),
+      ],
+    });
+    await consumer.start();
+
+    // One read handed over every step; the first is being applied, the others wait behind it.
+    await started;
+    const stopped = consumer[Symbol.asyncDispose]();
+    release();
+    await stopped;
+
+    expect(applied).toEqual(steps);
+    expect(await bus.pendingCount(stream)).toBe(0);
+  });
+
   it('loses nothing when a consumer is killed mid-way: a live one claims what it left', async () => {
     const { outbox, prefix, stream } = bus.newOutbox();
     const noteIds = Array.from({ length: 20 }, (_, i) => `note-${i}`);

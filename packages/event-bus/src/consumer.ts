@@ -160,7 +160,11 @@ export class EventConsumer<Tx extends SqlClient> implements AsyncDisposable {
     this.#running ??= this.#consume();
   }
 
-  /** Stops reading, lets the events in hand finish, and closes the reading connection. */
+  /**
+   * Stops reading and claiming, applies and acknowledges the events it has in hand (those
+   * already read, each order's in order), and closes the reading connection: a replica that
+   * stops leaves nothing pending for another to claim, unless the database is down.
+   */
   async [Symbol.asyncDispose](): Promise<void> {
     this.#stop.abort();
     this.#reader.disconnect();
@@ -449,12 +453,12 @@ export class EventConsumer<Tx extends SqlClient> implements AsyncDisposable {
 
   /**
    * Runs `work`; if it fails while the database is unreachable, pauses every lane until the
-   * database answers again and runs it again. Any other failure is thrown.
+   * database answers again and runs it again (once the consumer is stopping, it throws
+   * instead: the event stays pending). Any other failure is thrown.
    */
   async #whileDatabaseDown<R>(work: () => Promise<R>): Promise<R> {
     for (;;) {
       await this.#databaseDown;
-      if (this.#stopped) throw new Error('The consumer stopped.');
       try {
         return await work();
       } catch (error) {

@@ -1,14 +1,19 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type express from 'express';
+import { shuttingDown } from './shutdown.js';
 
-/** Liveness and readiness endpoints every service exposes. */
+/**
+ * Liveness and readiness endpoints every service exposes. `/ready` answers 503 when `ready`
+ * fails, and from the moment the process is asked to stop (see `runService`).
+ */
 export function healthRoutes(app: express.Express, ready: () => Promise<void>): void {
   app.get('/health', (_request, response) => {
     response.json({ status: 'ok' });
   });
   app.get('/ready', async (_request, response) => {
     try {
+      if (shuttingDown()) throw new Error('Shutting down.');
       await ready();
       response.json({ status: 'ready' });
     } catch (error) {

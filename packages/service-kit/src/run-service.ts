@@ -1,4 +1,7 @@
-import { ConfigError } from './config.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { z } from 'zod';
+import { ConfigError, loadConfig, variable } from './config.js';
+import { beginShutdown, shuttingDown } from './shutdown.js';
 
 /** A started service: where it listens, and how to stop it. */
 export interface RunningService extends AsyncDisposable {
@@ -12,10 +15,21 @@ export interface ReadyMessage {
   readonly url: string;
 }
 
+const variables = {
+  /**
+   * How long a stopping service goes on serving, not ready, before it closes its port: time
+   * for load balancers that follow `/ready` to stop sending it requests. 0 by default
+   * (Kubernetes' preStop hook does this waiting before SIGTERM).
+   */
+  shutdownDelayMs: variable('SHUTDOWN_DELAY_MS', z.coerce.number().int().min(0).default(0)),
+};
+
 /**
  * The whole of a service's `main.ts`: starts it, tells a parent process that it is ready
  * (`npm start` waits for this), and on SIGTERM or SIGINT, or when that parent goes away,
- * stops it gracefully. A failure to
+ * stops it gracefully: `/ready` answers 503 at once, the service goes on serving for
+ * `SHUTDOWN_DELAY_MS`, then it is disposed (no new connections; requests under way finish;
+ * then its jobs, event consumer, relay and connections stop). A failure to
  * start exits with status 1 and a one-paragraph reason, not a stack trace, for expected
  * failures (bad configuration, a database that cannot be reached, a port in use).
  */
@@ -24,7 +38,9 @@ export async function runService(
   start: () => Promise<RunningService>,
 ): Promise<void> {
   let service: RunningService;
+  let shutdownDelayMs: number;
   try {
+    ({ shutdownDelayMs } = loadConfig(variables));
     service = await start();
   } catch (error) {
     const reason =
@@ -36,11 +52,11 @@ export async function runService(
   }
   process.send?.({ type: 'ready', service: name, url: service.url } satisfies ReadyMessage);
 
-  let stopping = false;
   const stop = async (signal: NodeJS.Signals) => {
-    if (stopping) return;
-    stopping = true;
+    if (shuttingDown()) return;
+    beginShutdown();
     try {
+      await sleep(shutdownDelayMs);
       await service[Symbol.asyncDispose]();
       process.exit(0);
     } catch (error) {

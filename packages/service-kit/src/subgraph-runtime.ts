@@ -118,7 +118,8 @@ export async function startSubgraph<Tx extends SqlClient, Loaders>(
         redis,
         prefix: config.eventStreamPrefix,
         group: name,
-        consumer: config.eventConsumerName ?? hostname(),
+        // Stable per replica, and distinct for replicas side by side on one host.
+        consumer: config.eventConsumerName ?? `${hostname()}:${config.port}`,
         database: outbox,
         subscriptions: parts.subscriptions,
         logger,

@@ -1,3 +1,4 @@
+export { Balancer, type BalancerOptions } from './balancer.js';
 export {
   type ChaosOptions,
   type ChaosReport,

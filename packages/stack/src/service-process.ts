@@ -92,6 +92,11 @@ export class ServiceProcess {
     );
   }
 
+  /** The exit status of the process once it has ended by itself (null if a signal ended it). */
+  get exitCode(): number | null {
+    return this.#child?.exitCode ?? null;
+  }
+
   /** Calls `listener` if the process ends without being asked to. */
   onUnexpectedExit(listener: (code: number | null, signal: NodeJS.Signals | null) => void): void {
     this.#child?.once('exit', (code, signal) => {

@@ -34,6 +34,11 @@ export interface StackOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** Drop the databases when the stack is disposed (for tests). */
   readonly dropDatabases?: boolean;
+  /**
+   * Where the routers reach a subgraph instead of at its own port: a load balancer in front
+   * of its replicas (see `startSubgraph`).
+   */
+  readonly subgraphUrls?: Partial<Record<Exclude<ServiceName, 'router'>, string>>;
 }
 
 export interface Stack extends AsyncDisposable {
@@ -57,6 +62,15 @@ export interface Stack extends AsyncDisposable {
     readonly metricsUrl: string;
     readonly process: ServiceProcess;
   }>;
+  /**
+   * Starts one more replica of a subgraph on the same database and streams, on a free port of
+   * its own (and so with an event consumer name of its own), with `env` added to its
+   * environment; stopped with the stack.
+   */
+  startSubgraph(
+    name: Exclude<ServiceName, 'router'>,
+    env?: NodeJS.ProcessEnv,
+  ): Promise<{ readonly url: string; readonly process: ServiceProcess }>;
 }
 
 /**
@@ -97,6 +111,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   for (const name of subgraphSchemas) await migrateDatabase(name, databaseUrls[name]);
 
   const url = (name: ServiceName) => `http://127.0.0.1:${ports[name]}/graphql`;
+  const routerUrl = (name: Exclude<ServiceName, 'router'>) =>
+    options.subgraphUrls?.[name] ?? url(name);
   const common = {
     REDIS_URL: redisUrl,
     EVENT_STREAM_PREFIX: streamPrefix,
@@ -114,10 +130,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     },
     router: {
       METRICS_PORT: String(ports.metrics),
-      ORDER_URL: url('order'),
-      PAYMENT_URL: url('payment'),
-      KITCHEN_URL: url('kitchen'),
-      DELIVERY_URL: url('delivery'),
+      ORDER_URL: routerUrl('order'),
+      PAYMENT_URL: routerUrl('payment'),
+      KITCHEN_URL: routerUrl('kitchen'),
+      DELIVERY_URL: routerUrl('delivery'),
     },
   };
   const processes = Object.fromEntries(
@@ -167,6 +183,15 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
           metricsUrl: metricsUrl(metricsPort),
           process: replica,
         };
+      },
+      async startSubgraph(name, env = {}) {
+        const replica = new ServiceProcess(
+          name,
+          { ...common, PORT: String(await freePort()), ...environments[name], ...env },
+          output,
+        );
+        started.push(replica);
+        return { url: await replica.start(), process: replica };
       },
       async [Symbol.asyncDispose]() {
         await stopAll(started);
