@@ -99,6 +99,8 @@ export class Outbox<Tx extends SqlClient> implements UnitOfWork<Tx>, AsyncDispos
   readonly #metrics: ReturnType<typeof relayMetrics> | undefined;
   /** When each lagging group was last reported, so that the log says it once an hour. */
   readonly #lagReportedAt = new Map<string, number>();
+  /** The transactions that appended events, so that their commit wakes the relay. */
+  readonly #appendedIn = new WeakSet<Tx>();
   #running: Promise<void> | undefined;
   #stopped = false;
   #woken = false;
@@ -122,16 +124,24 @@ export class Outbox<Tx extends SqlClient> implements UnitOfWork<Tx>, AsyncDispos
       });
   }
 
-  /** Runs `work` in one database transaction, then wakes the relay if it committed. */
+  /**
+   * Runs `work` in one database transaction, then wakes the relay if it committed events
+   * (most of the consumers' transactions, and reads, append none: the relay stays asleep).
+   */
   async transaction<R>(work: (tx: Tx) => Promise<R>): Promise<R> {
-    const result = await this.#db.$transaction(work, transactionLimits);
-    this.wake();
+    let transaction: Tx | undefined;
+    const result = await this.#db.$transaction((tx) => {
+      transaction = tx;
+      return work(tx);
+    }, transactionLimits);
+    if (transaction && this.#appendedIn.has(transaction)) this.wake();
     return result;
   }
 
   /** Records events inside `tx`: they are committed, or rolled back, with the caller's writes. */
   async append(tx: Tx, events: readonly EventEnvelope[]): Promise<void> {
     if (events.length === 0) return;
+    this.#appendedIn.add(tx);
     // One statement for all of them; `WITH ORDINALITY` keeps their order in the outbox.
     await tx.$executeRaw`
       INSERT INTO outbox_event (id, type, envelope)
