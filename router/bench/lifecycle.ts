@@ -147,6 +147,8 @@ export async function runLifecycle(
   gql: RouterClient,
   roles: Roles,
   watcher: StateWatcher,
+  /** Called once the order is placed (to follow it live, say). */
+  onPlaced?: (orderId: string) => void,
 ): Promise<LifecycleTimes> {
   const start = performance.now();
   const { placeOrder } = await must<{ placeOrder: { order: { id: string } } }>(
@@ -164,6 +166,7 @@ export async function runLifecycle(
   );
   const placeOrderMs = performance.now() - start;
   const orderId = placeOrder.order.id;
+  onPlaced?.(orderId);
   const ticketStep = (step: string) =>
     must(
       gql,
