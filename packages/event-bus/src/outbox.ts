@@ -48,6 +48,19 @@ export interface UnitOfWork<Tx> {
   ping(): Promise<void>;
 }
 
+/** An unpublished event, with the end of the stream the relay last recorded. */
+interface PendingEvent {
+  readonly position: bigint;
+  readonly type: string;
+  readonly envelope: unknown;
+  readonly recorded_end: string | null;
+}
+/** The row the relay reads when nothing is pending: the recorded end alone. */
+interface NoPendingEvent {
+  readonly position: null;
+  readonly recorded_end: string | null;
+}
+
 /** A consumer group of the stream, as last seen: it has acknowledged every entry below this. */
 interface GroupProgress {
   readonly name: string;
@@ -86,6 +99,8 @@ export class Outbox<Tx extends SqlClient> implements UnitOfWork<Tx>, AsyncDispos
   readonly #metrics: ReturnType<typeof relayMetrics> | undefined;
   /** When each lagging group was last reported, so that the log says it once an hour. */
   readonly #lagReportedAt = new Map<string, number>();
+  /** The transactions that appended events, so that their commit wakes the relay. */
+  readonly #appendedIn = new WeakSet<Tx>();
   #running: Promise<void> | undefined;
   #stopped = false;
   #woken = false;
@@ -109,20 +124,33 @@ export class Outbox<Tx extends SqlClient> implements UnitOfWork<Tx>, AsyncDispos
       });
   }
 
-  /** Runs `work` in one database transaction, then wakes the relay if it committed. */
+  /**
+   * Runs `work` in one database transaction, then wakes the relay if it committed events
+   * (most of the consumers' transactions, and reads, append none: the relay stays asleep).
+   */
   async transaction<R>(work: (tx: Tx) => Promise<R>): Promise<R> {
-    const result = await this.#db.$transaction(work, transactionLimits);
-    this.wake();
+    let transaction: Tx | undefined;
+    const result = await this.#db.$transaction((tx) => {
+      transaction = tx;
+      return work(tx);
+    }, transactionLimits);
+    if (transaction && this.#appendedIn.has(transaction)) this.wake();
     return result;
   }
 
   /** Records events inside `tx`: they are committed, or rolled back, with the caller's writes. */
   async append(tx: Tx, events: readonly EventEnvelope[]): Promise<void> {
-    for (const event of events) {
-      await tx.$executeRaw`
-        INSERT INTO outbox_event (id, type, envelope)
-        VALUES (${event.id}::uuid, ${event.type}, ${JSON.stringify(event)}::jsonb)`;
-    }
+    if (events.length === 0) return;
+    this.#appendedIn.add(tx);
+    // One statement for all of them; `WITH ORDINALITY` keeps their order in the outbox.
+    await tx.$executeRaw`
+      INSERT INTO outbox_event (id, type, envelope)
+      SELECT id, type, envelope FROM unnest(
+        ${events.map((event) => event.id)}::uuid[],
+        ${events.map((event) => event.type)}::text[],
+        ${events.map((event) => JSON.stringify(event))}::jsonb[]
+      ) WITH ORDINALITY AS event(id, type, envelope, n)
+      ORDER BY n`;
   }
 
   async ping(): Promise<void> {
@@ -236,10 +264,19 @@ export class Outbox<Tx extends SqlClient> implements UnitOfWork<Tx>, AsyncDispos
   async #publishBatch(): Promise<{ published: number; lost: boolean }> {
     return this.#db.$transaction(async (tx) => {
       if (!(await this.#lock(tx))) return { published: 0, lost: false };
-      const rows = await tx.$queryRaw<{ position: bigint; type: string; envelope: unknown }[]>`
-        SELECT position, type, envelope FROM outbox_event
-        WHERE published_at IS NULL ORDER BY position LIMIT ${this.#batchSize}`;
-      const recordedEnd = await this.#recordedEnd(tx);
+      // The batch and the recorded end of the stream in one statement (see `#recordedEnd`).
+      const result = await tx.$queryRaw<(PendingEvent | NoPendingEvent)[]>`
+        SELECT pending.position, pending.type, pending.envelope, recorded.last_entry_id AS recorded_end
+        FROM (VALUES (1)) AS one
+        LEFT JOIN (SELECT last_entry_id FROM outbox_stream WHERE stream = ${this.#stream}) AS recorded
+          ON true
+        LEFT JOIN (
+          SELECT position, type, envelope FROM outbox_event
+          WHERE published_at IS NULL ORDER BY position LIMIT ${this.#batchSize}
+        ) AS pending ON true
+        ORDER BY pending.position`;
+      const recordedEnd = result[0]?.recorded_end ?? null;
+      const rows = result.filter((row): row is PendingEvent => row.position !== null);
 
       // Reading where the stream ends and adding to it in one MULTI: Redis cannot lose the
       // stream between the two without the relay seeing it.
@@ -253,17 +290,21 @@ export class Outbox<Tx extends SqlClient> implements UnitOfWork<Tx>, AsyncDispos
         return id as string;
       });
 
-      if (rows.length > 0) {
-        await tx.$executeRaw`
-          UPDATE outbox_event SET published_at = now(), stream_entry_id = added.entry_id
-          FROM unnest(${rows.map((row) => row.position)}::bigint[], ${entryIds}::text[])
-            AS added(position, entry_id)
-          WHERE outbox_event.position = added.position`;
-        this.#logger.debug({ stream: this.#stream, count: rows.length }, 'published events');
-      }
       const lost = recordedEnd !== null && compareEntryIds(streamEnd, recordedEnd) < 0;
       const lastEntryId = entryIds.at(-1) ?? (lost ? streamEnd : undefined);
-      if (lastEntryId) {
+      if (rows.length > 0) {
+        // Marks the batch and records the stream's new end in one statement.
+        await tx.$executeRaw`
+          WITH marked AS (
+            UPDATE outbox_event SET published_at = now(), stream_entry_id = added.entry_id
+            FROM unnest(${rows.map((row) => row.position)}::bigint[], ${entryIds}::text[])
+              AS added(position, entry_id)
+            WHERE outbox_event.position = added.position
+          )
+          INSERT INTO outbox_stream (stream, last_entry_id) VALUES (${this.#stream}, ${lastEntryId})
+          ON CONFLICT (stream) DO UPDATE SET last_entry_id = excluded.last_entry_id`;
+        this.#logger.debug({ stream: this.#stream, count: rows.length }, 'published events');
+      } else if (lastEntryId) {
         await tx.$executeRaw`
           INSERT INTO outbox_stream (stream, last_entry_id) VALUES (${this.#stream}, ${lastEntryId})
           ON CONFLICT (stream) DO UPDATE SET last_entry_id = excluded.last_entry_id`;

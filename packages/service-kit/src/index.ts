@@ -50,7 +50,12 @@ export { currentRequestId, requestIdHeader, requestScope } from './request-scope
 export { Resources } from './resources.js';
 export { type ReadyMessage, type RunningService, runService } from './run-service.js';
 export { dateTimeScalar } from './scalars.js';
-export { type SubgraphContext, type SubgraphParts, startSubgraph } from './subgraph-runtime.js';
+export {
+  type SubgraphContext,
+  type SubgraphParts,
+  startSubgraph,
+  statementEvents,
+} from './subgraph-runtime.js';
 export { buildSubgraph } from './subgraph-schema.js';
 export { requireUpdated, transact } from './unit-of-work.js';
 export type { UseCase } from './use-case.js';

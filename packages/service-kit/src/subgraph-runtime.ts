@@ -12,7 +12,7 @@ import { startTracing } from '@baedal/telemetry';
 import type express from 'express';
 import type { GraphQLSchema } from 'graphql';
 import { Redis } from 'ioredis';
-import { collectDefaultMetrics, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Registry } from 'prom-client';
 import type { BackgroundJob } from './background-job.js';
 import type { ConfigOf, subgraphVariables } from './config.js';
 import { createLogger, type Logger } from './logger.js';
@@ -25,7 +25,18 @@ export type SubgraphConfig = ConfigOf<ReturnType<typeof subgraphVariables>>;
 /** A Prisma client, as far as the runtime needs one. */
 export interface Database<Tx extends SqlClient> extends TransactionalClient<Tx> {
   $disconnect(): Promise<void>;
+  /** Prisma's query events; the client must be made with `statementEvents`. */
+  $on(event: 'query', listener: () => void): unknown;
 }
+
+/**
+ * Prisma client options that report every SQL statement the client sends as a query event
+ * (a transaction's `COMMIT` or `ROLLBACK` among them, its `BEGIN` not), which the runtime
+ * counts in `baedal_<subgraph>_db_statements_total`.
+ */
+export const statementEvents: { log: [{ level: 'query'; emit: 'event' }] } = {
+  log: [{ level: 'query', emit: 'event' }],
+};
 
 /** What the runtime opened for a subgraph, handed to its wiring. */
 export interface SubgraphDependencies<Tx extends SqlClient> {
@@ -94,6 +105,12 @@ export async function startSubgraph<Tx extends SqlClient, Loaders>(
 
     const metrics = new Registry();
     collectDefaultMetrics({ register: metrics, prefix: `baedal_${name}_` });
+    const statements = new Counter({
+      name: `baedal_${name}_db_statements_total`,
+      help: "SQL statements sent to the database (a transaction's BEGIN not counted).",
+      registers: [metrics],
+    });
+    db.$on('query', () => statements.inc());
     const outbox = new Outbox<Tx>(db, {
       redis,
       stream: eventStream(config.eventStreamPrefix, name),
