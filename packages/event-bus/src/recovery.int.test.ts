@@ -77,7 +77,9 @@ function relayAndConsumer(options: {
 
 describe('when Redis goes away', () => {
   it('resumes, and applies every event once, after Redis comes back empty', async () => {
-    await using server = await startRedisServer();
+    const server = await startRedisServer();
+    // Cleanups run last first: the relay and the consumer stop while their Redis still runs.
+    bus.cleanup(() => server[Symbol.asyncDispose]());
     const redis = serviceConnection(server.url);
     const logger = recordingLogger();
     const prefix = 'recovery';
