@@ -79,7 +79,7 @@ describe('when Redis goes away', () => {
   it('resumes, and applies every event once, after Redis comes back empty', async () => {
     const server = await startRedisServer();
     // Cleanups run last first: the relay and the consumer stop while their Redis still runs.
-    bus.cleanup(() => server[Symbol.asyncDispose]());
+    bus.cleanup(async () => await server[Symbol.asyncDispose]());
     const redis = serviceConnection(server.url);
     const logger = recordingLogger();
     const prefix = 'recovery';
