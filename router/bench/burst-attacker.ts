@@ -3,15 +3,18 @@
  * slow the measuring process. Talks with its parent over IPC:
  *
  * 1. says `ready` once loaded;
- * 2. on `{ url, metricsUrl, token, sockets }`, opens that many graphql-ws connections as one
- *    person and says `connected`;
- * 3. on `{ subscriptions, query }`, sends them over the connections the router accepted, as
- *    fast as they take them, and answers `{ outcome }` once every one is refused or
- *    registered by the router (its gauge), or every connection is closed (a flood);
+ * 2. on `{ url, metricsUrl, token, sockets, subscriptions, query }`, opens that many
+ *    graphql-ws connections as one person, writes the subscribe messages, and says `connected`;
+ * 3. on `burst`, sends the subscriptions over the connections the router accepted, all
+ *    at once (each socket's messages corked into as few writes as the kernel takes), and
+ *    answers `{ outcome }` once every one is refused or registered by the router (its gauge),
+ *    or every connection is closed (a flood). The outcome says what the attacker's own work
+ *    cost, since it shares the machine's cores with the router;
  * 4. on `close`, closes its sockets and exits.
  */
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
+import type { Socket } from 'node:net';
 import WebSocket from 'ws';
 
 interface Connect {
@@ -19,8 +22,6 @@ interface Connect {
   readonly metricsUrl: string;
   readonly token: string;
   readonly sockets: number;
-}
-interface Burst {
   readonly subscriptions: number;
   readonly query: string;
 }
@@ -49,24 +50,37 @@ for (const socket of open) {
     refused += 1;
   });
 }
+/** The router's gauge of subscriptions running. Read seldom: its metrics cost it some work. */
+const running = async () => {
+  const text = await (await fetch(connect.metricsUrl)).text();
+  return Number(/^baedal_router_live_subscriptions (\S+)/m.exec(text)?.[1] ?? 0);
+};
+await running(); // Loads fetch before the burst, whose cost is then the burst's alone.
+const messages = Array.from({ length: connect.subscriptions }, () =>
+  JSON.stringify({ id: randomUUID(), type: 'subscribe', payload: { query: connect.query } }),
+);
 process.send?.('connected');
 
-const burst = await next<Burst>();
-for (let i = 0; i < burst.subscriptions; i++) {
-  const payload = { query: burst.query };
-  open[i % open.length]!.send(JSON.stringify({ id: randomUUID(), type: 'subscribe', payload }));
-}
+await next<'burst'>();
+const cpuBefore = process.cpuUsage();
+// ws has no cork of its own; its TCP socket's makes each socket's frames a few large writes.
+const tcp = (socket: WebSocket) => (socket as unknown as { _socket: Socket })._socket;
+for (const socket of open) tcp(socket).cork();
+messages.forEach((message, i) => {
+  open[i % open.length]!.send(message);
+});
+for (const socket of open) tcp(socket).uncork();
 for (;;) {
-  // Seldom: the router's metrics cost it some work.
   await new Promise((resolve) => setTimeout(resolve, 250));
-  const text = await (await fetch(connect.metricsUrl)).text();
-  const accepted = Number(/^baedal_router_live_subscriptions (\S+)/m.exec(text)?.[1] ?? 0);
-  if (refused + accepted >= burst.subscriptions || closed === open.length) {
+  const accepted = await running();
+  if (refused + accepted >= connect.subscriptions || closed === open.length) {
     outcome.accepted = accepted;
-    outcome['dropped unread'] = burst.subscriptions - refused - accepted;
+    outcome['dropped unread'] = connect.subscriptions - refused - accepted;
     break;
   }
 }
+const cpu = process.cpuUsage(cpuBefore);
+outcome['attacker CPU ms'] = Math.round((cpu.user + cpu.system) / 1000);
 process.send?.({ outcome });
 
 await next<'close'>();

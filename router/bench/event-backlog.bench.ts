@@ -52,6 +52,7 @@ const stack = await startStack({
   ...isolatedPrefixes('bench'),
   ports: 'any',
   dropDatabases: true,
+  compiled: true,
   env: { LOG_LEVEL: 'warn' },
 });
 const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');

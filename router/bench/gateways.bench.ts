@@ -210,6 +210,7 @@ const stack = await startStack({
   ...isolatedPrefixes('gateways'),
   ports: 'any',
   dropDatabases: true,
+  compiled: true,
   env: { LOG_LEVEL: 'warn', ...patientCalls },
 });
 const peers: ChildProcess[] = [];

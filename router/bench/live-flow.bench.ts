@@ -19,6 +19,7 @@ const stack = await startStack({
   ...isolatedPrefixes('bench'),
   ports: 'any',
   dropDatabases: true,
+  compiled: true,
   // One customer subscribes to each of the 110 orders in turn: above the default rate per person.
   env: { LOG_LEVEL: 'warn', LIVE_MAX_NEW_SUBSCRIPTIONS_PER_MINUTE: '1000' },
 });

@@ -45,6 +45,7 @@ const stack = await startStack({
   ...isolatedPrefixes('bench'),
   ports: 'any',
   dropDatabases: true,
+  compiled: true,
   env: {
     LOG_LEVEL: 'warn',
     // Every subscriber here is the same customer: the limits per person would refuse most.

@@ -22,6 +22,7 @@ const stack = await startStack({
   ...isolatedPrefixes('bench'),
   ports: 'any',
   dropDatabases: true,
+  compiled: true,
   env: { LOG_LEVEL: 'warn' },
 });
 try {

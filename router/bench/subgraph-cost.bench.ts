@@ -39,6 +39,7 @@ const stack = await startStack({
   ...isolatedPrefixes('bench'),
   ports: 'any',
   dropDatabases: true,
+  compiled: true,
   env: { LOG_LEVEL: 'warn', ...patientCalls },
 });
 const watcher = new StateWatcher(stack);

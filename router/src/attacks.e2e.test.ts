@@ -564,18 +564,22 @@ describe('the live endpoint', () => {
     expect((await liveCounters()).subscriptions).toBe(0);
   });
 
-  it('closes a connection that floods it with subscriptions far past the rate, with 4429', async () => {
-    const { socket } = await connect(await rider('rider-flood'));
-    const closed = new Promise<{ code: number; reason: string }>((resolve) =>
-      socket.once('close', (code, reason) => resolve({ code, reason: String(reason) })),
-    );
+  it('closes every connection of a person who floods one with subscriptions far past the rate, with 4429', async () => {
+    const token = await rider('rider-flood');
+    const [{ socket }, { socket: quiet }] = [await connect(token), await connect(token)];
+    const { socket: someoneElse } = await connect(await rider('rider-beside-flood'));
+    const closing = (ws: WebSocket) =>
+      new Promise<{ code: number; reason: string }>((resolve) =>
+        ws.once('close', (code, reason) => resolve({ code, reason: String(reason) })),
+      );
+    const [closed, quietClosed] = [closing(socket), closing(quiet)];
     // Twice the rate, then more, at once: no answer is awaited.
     for (let i = 0; i < 500; i++) subscribe(socket, offers);
-    expect(await closed).toEqual({
-      code: 4429,
-      reason: 'Far more than 10 new subscriptions a minute.',
-    });
+    const flooding = { code: 4429, reason: 'Far more than 10 new subscriptions a minute.' };
+    expect(await closed).toEqual(flooding);
+    expect(await quietClosed).toEqual(flooding);
     expect((await liveCounters()).subscriptions).toBeLessThanOrEqual(4);
+    expect(someoneElse.readyState).toBe(WebSocket.OPEN);
   });
 
   it('refuses bad input over the socket as over HTTP', async () => {

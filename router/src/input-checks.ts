@@ -14,7 +14,30 @@ export function checkInput(
   document: DocumentNode,
   variables: Readonly<Record<string, unknown>> | undefined,
 ): GraphQLError | undefined {
-  let problem: GraphQLError | undefined;
+  let literal = literalProblems.get(document);
+  if (literal === undefined) {
+    literal = documentProblem(document) ?? null;
+    literalProblems.set(document, literal);
+  }
+  const problem = literal ?? variablesProblem(variables ?? {});
+  return problem && badInput(problem);
+}
+
+/** What is wrong with an input, and where. */
+interface Problem {
+  readonly field: string;
+  readonly message: string;
+}
+
+/**
+ * The problem of each document's literals, or null: a document is parsed once per text and
+ * then reused (Apollo's document store over HTTP, the live layer's cache over WebSocket), so
+ * each is walked once rather than on every request.
+ */
+const literalProblems = new WeakMap<DocumentNode, Problem | null>();
+
+function documentProblem(document: DocumentNode): Problem | undefined {
+  let problem: Problem | undefined;
   visit(document, {
     Argument(argument) {
       problem ??= literalProblem(argument.value, argument.name.value);
@@ -25,7 +48,7 @@ export function checkInput(
       }
     },
   });
-  return problem ?? variablesProblem(variables ?? {});
+  return problem;
 }
 
 /** Refuses an operation whose input `checkInput` finds damaging, before it is executed. */
@@ -40,12 +63,12 @@ export const inputChecks: ApolloServerPlugin = {
   },
 };
 
-function literalProblem(value: ValueNode, field: string): GraphQLError | undefined {
+function literalProblem(value: ValueNode, field: string): Problem | undefined {
   switch (value.kind) {
     case Kind.FLOAT:
       return Number.isFinite(Number(value.value))
         ? undefined
-        : badInput(field, 'must be a finite number');
+        : { field, message: 'must be a finite number' };
     case Kind.LIST:
       for (const [index, item] of value.values.entries()) {
         const problem = literalProblem(item, `${field}[${index}]`);
@@ -64,7 +87,7 @@ function literalProblem(value: ValueNode, field: string): GraphQLError | undefin
 }
 
 /** Walks the variables without recursion: their nesting is the client's to choose. */
-function variablesProblem(variables: Readonly<Record<string, unknown>>): GraphQLError | undefined {
+function variablesProblem(variables: Readonly<Record<string, unknown>>): Problem | undefined {
   const pending: [unknown, string][] = Object.entries(variables).map(([name, value]) => [
     value,
     `$${name}`,
@@ -72,10 +95,10 @@ function variablesProblem(variables: Readonly<Record<string, unknown>>): GraphQL
   for (let next = pending.pop(); next; next = pending.pop()) {
     const [value, field] = next;
     if (typeof value === 'number' && !Number.isFinite(value)) {
-      return badInput(field, 'must be a finite number');
+      return { field, message: 'must be a finite number' };
     }
     if (typeof value === 'string' && !isWellFormed(value)) {
-      return badInput(field, 'must be well-formed Unicode text');
+      return { field, message: 'must be well-formed Unicode text' };
     }
     if (Array.isArray(value)) {
       value.forEach((item, index) => {
@@ -92,7 +115,7 @@ function variablesProblem(variables: Readonly<Record<string, unknown>>): GraphQL
 const isWellFormed = (text: string) =>
   (text as string & { isWellFormed(): boolean }).isWellFormed();
 
-function badInput(field: string, message: string): GraphQLError {
+function badInput({ field, message }: Problem): GraphQLError {
   return new GraphQLError(`${field}: ${message}.`, {
     extensions: { code: 'BAD_USER_INPUT', field, http: { status: 400 } },
   });

@@ -1,4 +1,3 @@
-import { AsyncResource } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { contextFrom, logFields, tracer, withLogFields } from '@baedal/telemetry';
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
@@ -36,18 +35,16 @@ export function requestScope(logger: Logger): express.RequestHandler {
     );
     context.with(trace.setSpan(context.active(), span), () =>
       withLogFields({ requestId }, () => {
-        // Bound: an emitter calls its listeners in the emitting scope, not this one.
-        response.once(
-          'close',
-          AsyncResource.bind(() => {
-            const status = response.statusCode;
-            const durationMs = Math.round(performance.now() - startedAt);
-            logger.debug({ path: request.path, status, durationMs }, 'request served');
-            span.setAttribute('http.response.status_code', status);
-            if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
-            span.end();
-          }),
-        );
+        // An emitter calls its listeners in the emitting scope, not this one: the request's
+        // id is named here rather than bound (`AsyncResource.bind` costs more per request).
+        response.once('close', () => {
+          const status = response.statusCode;
+          const durationMs = Math.round(performance.now() - startedAt);
+          logger.debug({ requestId, path: request.path, status, durationMs }, 'request served');
+          span.setAttribute('http.response.status_code', status);
+          if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+          span.end();
+        });
         next();
       }),
     );

@@ -21,38 +21,44 @@ const repository = fileURLToPath(new URL('../../../', import.meta.url));
 const readyTimeoutMs = 120_000;
 const stopTimeoutMs = 15_000;
 
+/** Where a service's code comes from. */
+export interface ServiceCode {
+  /** The checkout to run it from (default this one; a benchmark may run an earlier one). */
+  readonly root?: string;
+  /**
+   * Its compiled JavaScript (`<workspace>/dist/main.js`, from `npm run build`), as the image
+   * runs it, rather than its TypeScript sources through tsx. Default false.
+   */
+  readonly compiled?: boolean;
+}
+
 /**
- * One service running in a child process, from its TypeScript sources. The child tells us
- * it is ready (and where it listens) over IPC; see `runService`.
+ * One service running in a child process, from its TypeScript sources or compiled. The
+ * child tells us it is ready (and where it listens) over IPC; see `runService`.
  */
 export class ServiceProcess {
   readonly #output: string[] = [];
   #child: ChildProcess | undefined;
   #stopping = false;
 
-  /**
-   * `root`: the checkout to run the service from (default this one; the gateway benchmark
-   * runs an earlier version of the router beside the current one).
-   */
   constructor(
     readonly name: ServiceName,
     private readonly env: NodeJS.ProcessEnv,
     private readonly output: 'inherit' | 'capture',
-    private readonly root = repository,
+    private readonly code: ServiceCode = {},
   ) {}
 
   /** Starts the process and resolves with its URL once it accepts requests. */
   async start(): Promise<string> {
     const stdio = this.output === 'inherit' ? 'inherit' : 'pipe';
-    const entry = join(this.root, services[this.name].workspace, 'src/main.ts');
-    const child = spawn(
-      process.execPath,
-      ['--conditions=@baedal/source', '--import', 'tsx', entry],
-      {
-        env: { ...process.env, ...this.env },
-        stdio: ['ignore', stdio, stdio, 'ipc'],
-      },
-    );
+    const workspace = join(this.code.root ?? repository, services[this.name].workspace);
+    const args = this.code.compiled
+      ? [join(workspace, 'dist/main.js')]
+      : ['--conditions=@baedal/source', '--import', 'tsx', join(workspace, 'src/main.ts')];
+    const child = spawn(process.execPath, args, {
+      env: { ...process.env, ...this.env },
+      stdio: ['ignore', stdio, stdio, 'ipc'],
+    });
     this.#child = child;
     for (const stream of [child.stdout, child.stderr]) {
       stream?.setEncoding('utf8').on('data', (chunk: string) => this.#capture(chunk));

@@ -9,24 +9,36 @@ const limits = (change: Partial<LiveLimits['options']> = {}) =>
     ...change,
   });
 
+/** A connection running `operations()` operations, that records it was cut. */
+const connection = (operations = () => 0) => {
+  const cuts: string[] = [];
+  return { operations, cut: (reason: string) => void cuts.push(reason), cuts };
+};
+
 describe('LiveLimits', () => {
   it("refuses a person's connection past their limit, and takes one again once one ends", () => {
     const live = limits();
-    const first = live.connect('CUSTOMER:c1', () => 0);
-    expect(live.connect('CUSTOMER:c1', () => 0)).toBeTypeOf('function');
-    expect(live.connect('CUSTOMER:c1', () => 0)).toBeNull();
-    expect(live.connect('CUSTOMER:c2', () => 0)).toBeTypeOf('function');
+    const first = live.connect('CUSTOMER:c1', connection());
+    expect(live.connect('CUSTOMER:c1', connection())).toBeTypeOf('function');
+    expect(live.connect('CUSTOMER:c1', connection())).toBeNull();
+    expect(live.connect('CUSTOMER:c2', connection())).toBeTypeOf('function');
     first!();
     first!();
-    expect(live.connect('CUSTOMER:c1', () => 0)).toBeTypeOf('function');
-    expect(live.connect('CUSTOMER:c1', () => 0)).toBeNull();
+    expect(live.connect('CUSTOMER:c1', connection())).toBeTypeOf('function');
+    expect(live.connect('CUSTOMER:c1', connection())).toBeNull();
   });
 
   it("counts a person's operations across their connections, the one asked for included", async () => {
     const live = limits();
     let [a, b] = [1, 1];
-    live.connect('RIDER:r1', () => a);
-    live.connect('RIDER:r1', () => b);
+    live.connect(
+      'RIDER:r1',
+      connection(() => a),
+    );
+    live.connect(
+      'RIDER:r1',
+      connection(() => b),
+    );
     expect(live.admit('RIDER:r1')).toBeNull();
     b = 2;
     expect(live.admit('RIDER:r1')).toBeNull();
@@ -39,7 +51,10 @@ describe('LiveLimits', () => {
 
   it('refuses new operations past the rate per person, saying when to retry, then calls it a flood', () => {
     const live = limits({ subscriptionsPerMinutePerPerson: 2 });
-    live.connect('RIDER:r1', () => 1);
+    const [first, second, other] = [connection(() => 1), connection(), connection()];
+    live.connect('RIDER:r1', first);
+    live.connect('RIDER:r1', second);
+    live.connect('RIDER:r2', other);
     expect(live.admit('RIDER:r1')).toBeNull();
     expect(live.admit('RIDER:r1')).toBeNull();
     for (let attempt = 3; attempt <= 4; attempt++) {
@@ -50,10 +65,15 @@ describe('LiveLimits', () => {
       );
       expect(refusal?.retryAfterMs).toBeGreaterThan(0);
     }
+    expect(first.cuts).toEqual([]);
     expect(live.admit('RIDER:r1')).toEqual({
       code: 'FLOODING',
       message: 'Far more than 2 new subscriptions a minute.',
     });
+    // Every connection of the flooding person is cut, and nobody else's.
+    expect(first.cuts).toEqual(['Far more than 2 new subscriptions a minute.']);
+    expect(second.cuts).toEqual(['Far more than 2 new subscriptions a minute.']);
+    expect(other.cuts).toEqual([]);
     expect(live.admit('RIDER:r2')).toBeNull();
   });
 

@@ -13,7 +13,7 @@ export interface LiveLimitsOptions {
 /**
  * Why an operation was refused: a stable code and a message that names the limit.
  * `FLOODING`: the person went on far past the rate (twice as many attempts in the minute);
- * the connection that keeps sending should be closed rather than answered.
+ * every connection of theirs is cut rather than answered.
  */
 export interface LiveRefusal {
   readonly code: 'TOO_MANY_SUBSCRIPTIONS' | 'RATE_LIMITED' | 'FLOODING';
@@ -30,13 +30,23 @@ interface RateWindow {
   attempts: number;
 }
 
-/** A person's open connections, each able to count the operations it has under way. */
-type Connections = Set<() => number>;
+/** One open connection, as the limits see it. */
+export interface PersonConnection {
+  /** Its operations under way (the one being admitted included). */
+  operations(): number;
+  /** Stops reading it and closes it: its person floods the endpoint. */
+  cut(reason: string): void;
+}
+
+type Connections = Set<PersonConnection>;
 
 /**
  * The live endpoint's limits per person, kept apart from the protocol: a
  * connection registers with a way to count its operations under way (graphql-ws keeps that
- * count itself), so there is nothing to keep in step when an operation ends, however it ends.
+ * count itself), so there is nothing to keep in step when an operation ends, however it ends,
+ * and a way to cut it. A flood cuts all of the person's connections at once: a client
+ * spreading its burst over several sockets would otherwise have each socket read and
+ * answered until it too crossed the line.
  * Opening a subscription runs queries through the gateway, so each person's openings also
  * run one at a time (`serially`): one person's burst then delays another person's request
  * by one opening at most.
@@ -58,17 +68,16 @@ export class LiveLimits {
   }
 
   /**
-   * Registers a connection of `person`, whose operations under way (the one being admitted
-   * included) `operations` counts. Returns the function that unregisters it, or `null` when
-   * the person already holds as many connections as allowed.
+   * Registers a connection of `person`. Returns the function that unregisters it, or `null`
+   * when the person already holds as many connections as allowed.
    */
-  connect(person: string, operations: () => number): (() => void) | null {
+  connect(person: string, connection: PersonConnection): (() => void) | null {
     const connections: Connections = this.#people.get(person) ?? new Set();
     if (connections.size >= this.options.maxConnectionsPerPerson) return null;
-    connections.add(operations);
+    connections.add(connection);
     this.#people.set(person, connections);
     return () => {
-      connections.delete(operations);
+      connections.delete(connection);
       if (connections.size === 0 && this.#people.get(person) === connections) {
         this.#people.delete(person);
       }
@@ -78,6 +87,7 @@ export class LiveLimits {
   /**
    * Whether `person` may start one more operation: within the rate (each attempt counts),
    * and within the most at once, counting the one asked for. Returns the refusal, or null.
+   * A `FLOODING` refusal has cut the person's connections already.
    */
   admit(person: string): LiveRefusal | null {
     const { maxSubscriptionsPerPerson, subscriptionsPerMinutePerPerson: rate } = this.options;
@@ -89,7 +99,9 @@ export class LiveLimits {
     }
     window.attempts += 1;
     if (window.attempts > 2 * rate) {
-      return { code: 'FLOODING', message: `Far more than ${rate} new subscriptions a minute.` };
+      const message = `Far more than ${rate} new subscriptions a minute.`;
+      for (const connection of [...(this.#people.get(person) ?? [])]) connection.cut(message);
+      return { code: 'FLOODING', message };
     }
     if (window.attempts > rate) {
       const retryAfterMs = window.startMs + windowMs - now;
@@ -100,7 +112,7 @@ export class LiveLimits {
       };
     }
     let running = 0;
-    for (const operations of this.#people.get(person) ?? []) running += operations();
+    for (const connection of this.#people.get(person) ?? []) running += connection.operations();
     if (running > maxSubscriptionsPerPerson) {
       return {
         code: 'TOO_MANY_SUBSCRIPTIONS',

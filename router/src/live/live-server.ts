@@ -265,11 +265,11 @@ export async function startLiveServer(options: LiveServerOptions): Promise<Async
           const viewer = await bearer(ctx.connectionParams?.authorization, options.verifier);
           // The client may have left while the token was checked: keep nothing for it.
           if (socket.readyState !== socket.OPEN) return false;
-          const release = options.limits.connect(
-            personOf(viewer),
+          const release = options.limits.connect(personOf(viewer), {
             // graphql-ws keeps the connection's operations under way (`ctx.subscriptions`).
-            () => Object.keys(ctx.subscriptions).length,
-          );
+            operations: () => Object.keys(ctx.subscriptions).length,
+            cut: (reason) => stopReading(socket, reason),
+          });
           if (!release) {
             const most = options.limits.options.maxConnectionsPerPerson;
             closeSocket(
@@ -313,12 +313,12 @@ export async function startLiveServer(options: LiveServerOptions): Promise<Async
             new GraphQLError('The token has expired.', { extensions: { code: 'UNAUTHENTICATED' } }),
           ];
         }
-        // Before any parsing, and synchronously: see `stopReading`.
+        // Before any parsing, and synchronously: a flood is cut off (`stopReading`) before
+        // the rest of the messages that arrived with this one are read.
         const refusal = options.limits.admit(personOf(connection.viewer));
-        if (refusal?.code === 'FLOODING') stopReading(socket, refusal.message);
         if (refusal) {
           const { code, message, retryAfterMs } = refusal;
-          return [new GraphQLError(message, { extensions: { code, retryAfterMs } })];
+          return [refusalError(message, { code, retryAfterMs })];
         }
         const schema = options.schema();
         const document = checkedDocument(schema, payload.query);
@@ -450,6 +450,20 @@ class Running implements AsyncIterableIterator<ExecutionResult> {
 function stopReading(socket: WebSocket, reason: string): void {
   socket.removeAllListeners('message');
   closeSocket(socket, LiveCloseCode.TooManyConnections, reason);
+}
+
+/**
+ * An error refusing an operation, without a stack trace: nobody reads one, and in a flood,
+ * capturing hundreds of them is most of what the refusals cost.
+ */
+function refusalError(message: string, extensions: Record<string, unknown>): GraphQLError {
+  const { stackTraceLimit } = Error;
+  Error.stackTraceLimit = 0;
+  try {
+    return new GraphQLError(message, { extensions });
+  } finally {
+    Error.stackTraceLimit = stackTraceLimit;
+  }
 }
 
 /** Starts the close handshake, and cuts the socket if the client does not complete it soon. */
