@@ -151,7 +151,7 @@ interface Container {
 }
 
 /** The containers (and init containers) of every workload's pod template. */
-export function containersOf(objects: readonly KubernetesObject[]): Container[] {
+function containersOf(objects: readonly KubernetesObject[]): Container[] {
   return objects.flatMap((object) => {
     const pod = podSpecOf(object);
     return [...(pod?.initContainers ?? []), ...(pod?.containers ?? [])];

@@ -17,6 +17,7 @@ import {
   listen,
   Resources,
   type RunningService,
+  redisRetryStrategy,
   requestIdHeader,
   requestScope,
 } from '@baedal/service-kit';
@@ -126,8 +127,7 @@ export async function start(config: RouterConfig): Promise<RunningService> {
     // The live layer reads the streams with blocking commands: a connection of its own.
     const redis = new Redis(config.redisUrl, {
       lazyConnect: true,
-      // Reconnect within a second of Redis coming back (ioredis' default waits up to 2 s).
-      retryStrategy: (attempt) => Math.min(attempt * 100, 1000),
+      retryStrategy: redisRetryStrategy,
     });
     redis.on('error', (error) => logger.warn({ err: error }, 'redis connection error'));
     await redis.connect();

@@ -26,7 +26,7 @@ export {
   type InternalClientOptions,
   ServiceUnavailableError,
 } from './internal-client.js';
-export { bodyParserErrors, jsonRoute, verifiedCaller } from './json-route.js';
+export { jsonRoute, parseJsonBody, verifiedCaller } from './json-route.js';
 export { createLogger, type Logger } from './logger.js';
 export {
   type NearbyConnection,
@@ -46,6 +46,7 @@ export {
   timeCursor,
   toConnection,
 } from './pagination.js';
+export { redisRetryStrategy } from './redis.js';
 export { currentRequestId, requestIdHeader, requestScope } from './request-scope.js';
 export { Resources } from './resources.js';
 export { type ReadyMessage, type RunningService, runService } from './run-service.js';

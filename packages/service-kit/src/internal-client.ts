@@ -65,7 +65,7 @@ const errorBody = z.object({
  */
 export class InternalClient implements Disposable {
   readonly #options: InternalClientOptions;
-  readonly #breaker: CircuitBreaker<[string, unknown, Record<string, string>], unknown>;
+  readonly #breaker: CircuitBreaker<[URL, unknown, Record<string, string>], unknown>;
 
   constructor(options: InternalClientOptions) {
     this.#options = options;
@@ -98,7 +98,7 @@ export class InternalClient implements Disposable {
     return inSpan(`POST ${service} ${path}`, { kind: SpanKind.CLIENT, attributes }, async () => {
       let json: unknown;
       try {
-        json = await this.#breaker.fire(path, body, headers);
+        json = await this.#breaker.fire(url, body, headers);
       } catch (error) {
         if ((error as { code?: string }).code === 'EOPENBREAKER') {
           throw new ServiceUnavailableError(
@@ -122,13 +122,13 @@ export class InternalClient implements Disposable {
     this.#breaker.shutdown();
   }
 
-  async #send(path: string, body: unknown, headers: Record<string, string>): Promise<unknown> {
-    const { service, baseUrl, timeoutMs } = this.#options;
+  async #send(url: URL, body: unknown, headers: Record<string, string>): Promise<unknown> {
+    const { service, timeoutMs } = this.#options;
     const requestId = currentRequestId();
     let status: number;
     let text: string;
     try {
-      const response = await fetch(new URL(path, baseUrl), {
+      const response = await fetch(url, {
         method: 'POST',
         headers: {
           'content-type': 'application/json',

@@ -1,7 +1,8 @@
-import { DomainError, type ErrorCode } from '@baedal/domain';
+import { BadUserInputError, DomainError, type ErrorCode } from '@baedal/domain';
 import { type Caller, type IdentityVerifier, identityHeader } from '@baedal/identity';
 import { addLogFields } from '@baedal/telemetry';
 import type express from 'express';
+import type { z } from 'zod';
 import type { Logger } from './logger.js';
 
 /** The HTTP status of each expected failure, for routes that are not GraphQL. */
@@ -55,6 +56,20 @@ export const bodyParserErrors: express.ErrorRequestHandler = (error, _request, r
     error: { code: 'BAD_USER_INPUT', field: 'body', message: (error as Error).message },
   });
 };
+
+/**
+ * A JSON route's body, parsed with its contract's schema. The first problem found is
+ * `BAD_USER_INPUT` naming its `field` (the path inside the body, or `body` for the whole).
+ */
+export function parseJsonBody<Schema extends z.ZodType>(
+  schema: Schema,
+  body: unknown,
+): z.output<Schema> {
+  const result = schema.safeParse(body);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  throw new BadUserInputError(issue.path.join('.') || 'body', issue.message);
+}
 
 /**
  * The caller of an internal endpoint, from the identity assertion it sent (`UNAUTHENTICATED`

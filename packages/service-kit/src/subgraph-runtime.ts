@@ -16,6 +16,7 @@ import { Counter, collectDefaultMetrics, Registry } from 'prom-client';
 import type { BackgroundJob } from './background-job.js';
 import type { ConfigOf, subgraphVariables } from './config.js';
 import { createLogger, type Logger } from './logger.js';
+import { redisRetryStrategy } from './redis.js';
 import { Resources } from './resources.js';
 import type { RunningService } from './run-service.js';
 import { startSubgraphServer } from './subgraph-server.js';
@@ -94,8 +95,7 @@ export async function startSubgraph<Tx extends SqlClient, Loaders>(
     const redis = new Redis(config.redisUrl, {
       lazyConnect: true,
       maxRetriesPerRequest: 2,
-      // Reconnect within a second of Redis coming back (ioredis' default waits up to 2 s).
-      retryStrategy: (attempt) => Math.min(attempt * 100, 1000),
+      retryStrategy: redisRetryStrategy,
     });
     resources.use(() => redis.quit());
     await redis.connect().catch((error: unknown) => {

@@ -7,15 +7,14 @@ import {
 } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
-import { type Caller, type IdentityVerifier, identityHeader } from '@baedal/identity';
-import { addLogFields } from '@baedal/telemetry';
+import type { Caller, IdentityVerifier } from '@baedal/identity';
 import express from 'express';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
 import type { Registry } from 'prom-client';
 import { formatError } from './graphql-errors.js';
 import { graphqlTelemetry } from './graphql-telemetry.js';
 import { createHttpServer, healthRoutes, listen } from './http-server.js';
-import { bodyParserErrors } from './json-route.js';
+import { bodyParserErrors, verifiedCaller } from './json-route.js';
 import type { Logger } from './logger.js';
 import { requestScope } from './request-scope.js';
 import type { RunningService } from './run-service.js';
@@ -85,9 +84,7 @@ export async function startSubgraphServer<Context extends BaseContext>(
     expressMiddleware(apollo, {
       context: async ({ req }) => {
         try {
-          const caller = await identity.verify(req.get(identityHeader));
-          addLogFields({ role: caller.viewer?.role ?? 'ANONYMOUS' });
-          return options.context(caller);
+          return options.context(await verifiedCaller(identity, req));
         } catch (error) {
           throw new GraphQLError((error as Error).message, {
             extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },

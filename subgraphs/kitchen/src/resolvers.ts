@@ -36,6 +36,12 @@ export function createResolvers(useCases: KitchenUseCases): Resolvers {
     ticket: (await context.loaders.ticket.clear(state.orderId).load(state.orderId))!,
   });
 
+  /** The order's ticket, or null when there is none or the viewer may not see it. */
+  const visibleTicket = async (orderId: string, context: KitchenContext) => {
+    const ticket = await context.loaders.ticket.load(orderId);
+    return ticket && canSeeOrder(context.viewer, ticket) ? ticket : null;
+  };
+
   /** The store's owner (and administrators) only; `FORBIDDEN` for anyone else. */
   const requireStoreOwner = (store: Store, context: KitchenContext, message: string) =>
     requireOwner(requireRole(context.viewer, 'STORE_OWNER'), store.ownerId, message);
@@ -107,10 +113,7 @@ export function createResolvers(useCases: KitchenUseCases): Resolvers {
     },
 
     KitchenTicket: {
-      __resolveReference: async ({ id }, context) => {
-        const ticket = await context.loaders.ticket.load(id);
-        return ticket && canSeeOrder(context.viewer, ticket) ? ticket : null;
-      },
+      __resolveReference: ({ id }, context) => visibleTicket(id, context),
       id: (ticket) => ticket.orderId,
       order: (ticket) => ({ id: ticket.orderId }),
       store: (ticket) => ticket.store,
@@ -128,10 +131,7 @@ export function createResolvers(useCases: KitchenUseCases): Resolvers {
 
     Order: {
       __resolveReference: ({ id }) => ({ id }),
-      kitchenTicket: async ({ id }, _, context) => {
-        const ticket = await context.loaders.ticket.load(id);
-        return ticket && canSeeOrder(context.viewer, ticket) ? ticket : null;
-      },
+      kitchenTicket: ({ id }, _, context) => visibleTicket(id, context),
       review: async ({ id }, _, context) => {
         const review = await context.loaders.review.load(id);
         return review && canSeeOrder(context.viewer, review) ? review : null;

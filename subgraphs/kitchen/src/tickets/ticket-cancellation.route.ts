@@ -1,16 +1,15 @@
-import {
-  type TicketCancellationRequest,
-  ticketCancellationRequest,
-  ticketCancellationsPath,
-} from '@baedal/contracts';
-import { BadUserInputError } from '@baedal/domain';
+import { ticketCancellationRequest, ticketCancellationsPath } from '@baedal/contracts';
 import type { IdentityVerifier } from '@baedal/identity';
-import { jsonRoute, type Logger, type SubgraphParts, verifiedCaller } from '@baedal/service-kit';
+import {
+  jsonRoute,
+  type Logger,
+  parseJsonBody,
+  type SubgraphParts,
+  verifiedCaller,
+} from '@baedal/service-kit';
 import type { Tx } from '../db.js';
 import type { Loaders } from '../loaders.js';
 import type { CancelTicket } from './cancel-ticket.command.js';
-
-/** The only service that may ask the kitchen to cancel a ticket. */
 
 /**
  * `POST /internal/ticket-cancellations`, which the order subgraph calls synchronously when a
@@ -33,15 +32,9 @@ export function ticketCancellationRoute(dependencies: {
       ticketCancellationsPath,
       jsonRoute(logger, async (request) => {
         const caller = await verifiedCaller(identity, request);
-        return cancelTicket.execute(caller.viewer, parseRequest(request.body));
+        const input = parseJsonBody(ticketCancellationRequest, request.body);
+        return cancelTicket.execute(caller.viewer, input);
       }),
     );
   };
-}
-
-function parseRequest(body: unknown): TicketCancellationRequest {
-  const result = ticketCancellationRequest.safeParse(body);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0]!;
-  throw new BadUserInputError(issue.path.join('.') || 'body', issue.message);
 }

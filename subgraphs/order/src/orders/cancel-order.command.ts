@@ -1,5 +1,4 @@
 import {
-  BadUserInputError,
   DomainError,
   ErrorCode,
   InvalidTransitionError,
@@ -8,15 +7,10 @@ import {
 } from '@baedal/domain';
 import type { Outbox } from '@baedal/event-bus';
 import type { Viewer } from '@baedal/identity';
-import {
-  requireOwner,
-  requireRole,
-  ServiceUnavailableError,
-  transact,
-  type UseCase,
-} from '@baedal/service-kit';
+import { requireRole, ServiceUnavailableError, transact, type UseCase } from '@baedal/service-kit';
 import type { Db, Tx } from '../db.js';
 import type { KitchenClient } from '../kitchen/kitchen.client.js';
+import { requireOwnOrder } from './order.access.js';
 import { limits, type OrderState, type OrderStatus } from './order.aggregate.js';
 import type { OrderRepository } from './order.repository.js';
 
@@ -58,9 +52,7 @@ export class CancelOrder implements UseCase<CancelOrderInput, OrderState> {
     const customer = requireRole(viewer, 'CUSTOMER');
     const reason =
       input.reason == null ? null : requireText(input.reason, 'input.reason', limits.reasonLength);
-    const order = await this.orders.find(this.db, input.orderId);
-    if (!order) throw new BadUserInputError('input.orderId', 'no order has this id.');
-    requireOwner(customer, order.state.customerId, 'This is not your order.');
+    const order = requireOwnOrder(customer, await this.orders.find(this.db, input.orderId));
     order.checkCancelableByCustomer();
 
     const unpaid = await this.#cancel(input.orderId, customer, reason, 'if unpaid');

@@ -1,8 +1,8 @@
-import { BadUserInputError } from '@baedal/domain';
 import type { Outbox } from '@baedal/event-bus';
 import type { Viewer } from '@baedal/identity';
-import { requireOwner, requireRole, transact, type UseCase } from '@baedal/service-kit';
+import { requireRole, transact, type UseCase } from '@baedal/service-kit';
 import type { Tx } from '../db.js';
+import { requireOwnOrder } from './order.access.js';
 import type { OrderState } from './order.aggregate.js';
 import type { OrderRepository } from './order.repository.js';
 
@@ -16,9 +16,7 @@ export class ConfirmDelivery implements UseCase<{ orderId: string }, OrderState>
   execute(viewer: Viewer | null, input: { orderId: string }): Promise<OrderState> {
     const customer = requireRole(viewer, 'CUSTOMER');
     return transact(this.outbox, async (tx) => {
-      const order = await this.orders.find(tx, input.orderId);
-      if (!order) throw new BadUserInputError('input.orderId', 'no order has this id.');
-      requireOwner(customer, order.state.customerId, 'This is not your order.');
+      const order = requireOwnOrder(customer, await this.orders.find(tx, input.orderId));
       order.confirmDelivery(customer, new Date());
       await this.orders.save(tx, order);
       return order.state;

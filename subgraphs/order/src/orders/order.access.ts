@@ -1,5 +1,8 @@
+import { BadUserInputError } from '@baedal/domain';
+import type { Viewer } from '@baedal/identity';
+import { requireOwner } from '@baedal/service-kit';
 import type { OrderContext } from '../context.js';
-import type { OrderState } from './order.aggregate.js';
+import type { Order, OrderState } from './order.aggregate.js';
 
 /**
  * An order is visible to its customer, to the owner of its store, to the rider who claimed
@@ -21,4 +24,14 @@ export async function canSeeOrder(
     default:
       return false;
   }
+}
+
+/**
+ * The order a customer's command names in `input.orderId`: `BAD_USER_INPUT` when there is
+ * none, `FORBIDDEN` when it is another customer's (administrators pass).
+ */
+export function requireOwnOrder(customer: Viewer, order: Order | null): Order {
+  if (!order) throw new BadUserInputError('input.orderId', 'no order has this id.');
+  requireOwner(customer, order.state.customerId, 'This is not your order.');
+  return order;
 }

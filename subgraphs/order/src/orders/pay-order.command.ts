@@ -1,16 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import {
-  BadUserInputError,
-  DomainError,
-  ErrorCode,
-  InvalidTransitionError,
-  requireText,
-  UnavailableError,
-} from '@baedal/domain';
+import { ErrorCode, InvalidTransitionError, requireText, UnavailableError } from '@baedal/domain';
 import type { Viewer } from '@baedal/identity';
-import { requireOwner, requirePerson, type UseCase } from '@baedal/service-kit';
+import { requirePerson, type UseCase } from '@baedal/service-kit';
 import type { Db } from '../db.js';
-import type { OrderPayments } from '../payments/order-payments.service.js';
+import { type OrderPayments, paymentDeclinedError } from '../payments/order-payments.service.js';
+import { requireOwnOrder } from './order.access.js';
 import type { OrderState } from './order.aggregate.js';
 import type { OrderRepository } from './order.repository.js';
 
@@ -37,9 +31,7 @@ export class PayOrder implements UseCase<PayOrderInput, OrderState> {
   async execute(viewer: Viewer | null, input: PayOrderInput): Promise<OrderState> {
     const customer = requirePerson(viewer, 'CUSTOMER');
     const cardToken = requireText(input.payment.cardToken, 'input.payment.cardToken', 200);
-    const order = await this.orders.find(this.db, input.orderId);
-    if (!order) throw new BadUserInputError('input.orderId', 'no order has this id.');
-    requireOwner(customer, order.state.customerId, 'This is not your order.');
+    const order = requireOwnOrder(customer, await this.orders.find(this.db, input.orderId));
     if (order.state.status !== 'PAYMENT_PENDING') {
       throw new InvalidTransitionError('order', 'pay', order.state.status);
     }
@@ -58,14 +50,7 @@ export class PayOrder implements UseCase<PayOrderInput, OrderState> {
         }
         return outcome.order.state;
       case 'declined':
-        throw new DomainError(
-          ErrorCode.PaymentDeclined,
-          `The card was declined: ${outcome.reason}`,
-          {
-            orderId: order.state.id,
-            reason: outcome.reason,
-          },
-        );
+        throw paymentDeclinedError(order.state.id, outcome.reason);
       case 'unknown':
         throw new UnavailableError(
           ErrorCode.PaymentUnavailable,

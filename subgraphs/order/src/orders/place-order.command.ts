@@ -11,7 +11,7 @@ import type { Viewer } from '@baedal/identity';
 import { requirePerson, transact, type UseCase } from '@baedal/service-kit';
 import type { Db, Tx } from '../db.js';
 import { findMenu } from '../menu/menu-replica.js';
-import type { OrderPayments } from '../payments/order-payments.service.js';
+import { type OrderPayments, paymentDeclinedError } from '../payments/order-payments.service.js';
 import {
   type DeliveryFees,
   Order,
@@ -127,14 +127,7 @@ export class PlaceOrder implements UseCase<PlaceOrderInput, PlacedOrder> {
       case 'paid':
         return { order: outcome.order.state, message: null };
       case 'declined':
-        throw new DomainError(
-          ErrorCode.PaymentDeclined,
-          `The card was declined: ${outcome.reason}`,
-          {
-            orderId: order.id,
-            reason: outcome.reason,
-          },
-        );
+        throw paymentDeclinedError(order.id, outcome.reason);
       case 'unknown': {
         const minutes = Math.round(this.unpaidOrderTtlMs / 60_000);
         return {

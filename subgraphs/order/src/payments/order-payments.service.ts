@@ -1,4 +1,4 @@
-import type { Actor } from '@baedal/domain';
+import { type Actor, DomainError, ErrorCode } from '@baedal/domain';
 import type { Outbox } from '@baedal/event-bus';
 import { type Logger, ServiceUnavailableError, transact } from '@baedal/service-kit';
 import type { Tx } from '../db.js';
@@ -12,6 +12,14 @@ export type ChargeOutcome =
   | { readonly kind: 'declined'; readonly reason: string }
   /** Nobody knows yet: payment was not asked (`notAsked`, its breaker is open) or did not say. */
   | { readonly kind: 'unknown'; readonly notAsked: boolean };
+
+/** `PAYMENT_DECLINED` for an order whose card was declined, with the provider's reason. */
+export function paymentDeclinedError(orderId: string, reason: string): DomainError {
+  return new DomainError(ErrorCode.PaymentDeclined, `The card was declined: ${reason}`, {
+    orderId,
+    reason,
+  });
+}
 
 /**
  * Charges orders through the payment subgraph and marks them paid: what `placeOrder` and

@@ -41,6 +41,14 @@ export interface CardProvider {
 }
 
 /**
+ * The signal of one call to the provider: it aborts after `timeoutMs`
+ * (`CARD_PROVIDER_TIMEOUT_MS`), or sooner when `signal` does (at shutdown).
+ */
+export function providerCallSignal(timeoutMs: number, signal?: AbortSignal): AbortSignal {
+  return AbortSignal.any([AbortSignal.timeout(timeoutMs), ...(signal ? [signal] : [])]);
+}
+
+/**
  * The card's last four digits, shown on the payment. The simulated provider's tokens end with
  * them (`tok_visa_4242`); a shorter token is left-padded with zeros.
  */

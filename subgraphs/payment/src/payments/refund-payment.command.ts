@@ -2,7 +2,7 @@ import { systemActor } from '@baedal/domain';
 import type { Outbox } from '@baedal/event-bus';
 import { transact } from '@baedal/service-kit';
 import type { Db, Tx } from '../db.js';
-import type { CardProvider } from './card-provider.js';
+import { type CardProvider, providerCallSignal } from './card-provider.js';
 import type { PaymentRepository } from './payment.repository.js';
 
 /**
@@ -29,10 +29,7 @@ export class RefundPayment {
   async execute(paymentId: string, signal?: AbortSignal): Promise<void> {
     const payment = await this.payments.find(this.db, paymentId);
     if (payment?.state.status !== 'REFUNDING') return;
-    await this.cards.refund(
-      payment.refundRequest(),
-      AbortSignal.any([AbortSignal.timeout(this.timeoutMs), ...(signal ? [signal] : [])]),
-    );
+    await this.cards.refund(payment.refundRequest(), providerCallSignal(this.timeoutMs, signal));
     await transact(this.outbox, async (tx) => {
       const fresh = await this.payments.find(tx, paymentId);
       // Another replica recorded the same refund first.

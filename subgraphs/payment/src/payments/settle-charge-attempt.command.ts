@@ -2,11 +2,11 @@ import type { Actor } from '@baedal/domain';
 import type { Outbox } from '@baedal/event-bus';
 import { type Logger, transact } from '@baedal/service-kit';
 import type { Tx } from '../db.js';
-import type { CardChargeAnswer, CardProvider } from './card-provider.js';
+import { type CardChargeAnswer, type CardProvider, providerCallSignal } from './card-provider.js';
 import type { ChargeAttemptState, PaymentState } from './payment.aggregate.js';
 import type { PaymentRepository } from './payment.repository.js';
 
-/** Carries out refunds (see `RefundJob`). */
+/** Carries out refunds (see `RefundPaymentsJob`). */
 export interface RefundScheduler {
   /**
    * Asks for the refund of a payment that is REFUNDING, or will be once the transaction
@@ -55,7 +55,7 @@ export class SettleChargeAttempt {
     try {
       answer = await this.cards.charge(
         { idempotencyKey: attempt.key, amountWon: attempt.amountWon, cardToken: attempt.cardToken },
-        AbortSignal.any([AbortSignal.timeout(this.options.timeoutMs), ...(signal ? [signal] : [])]),
+        providerCallSignal(this.options.timeoutMs, signal),
       );
     } catch (error) {
       this.logger.warn(
