@@ -1,5 +1,5 @@
 import { createServer } from 'node:http';
-import { listen, type RunningService } from '@baedal/service-kit';
+import { type Logger, listen, type RunningService } from '@baedal/service-kit';
 import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 
 /** The router's metrics, served in Prometheus' text format (see `startMetricsServer`). */
@@ -40,22 +40,36 @@ export function createMetrics() {
 
 export type Metrics = ReturnType<typeof createMetrics>;
 
+/** What a metrics endpoint serves: a registry's text in Prometheus' format, and its type. */
+export interface MetricsSource {
+  readonly contentType: string;
+  collect(): Promise<string>;
+}
+
 /**
  * Serves `GET /metrics` on a port of its own (`METRICS_PORT`), apart from the public API, so
- * that operators can scrape it and clients of the API cannot. Anything else is 404.
+ * that operators can scrape it and clients of the API cannot. Anything else is 404; metrics
+ * that cannot be collected are 503.
  */
 export async function startMetricsServer(
-  registry: Registry,
+  source: MetricsSource,
   port: number,
   host: string,
+  logger: Logger,
 ): Promise<RunningService> {
   const server = createServer(async (request, response) => {
     if (request.method !== 'GET' || request.url !== '/metrics') {
       response.writeHead(404).end();
       return;
     }
-    const text = await registry.metrics();
-    response.writeHead(200, { 'content-type': registry.contentType }).end(text);
+    try {
+      const text = await source.collect();
+      response.writeHead(200, { 'content-type': source.contentType }).end(text);
+    } catch (error) {
+      // With workers: one that did not report within 5 s (prom-client's limit).
+      logger.warn({ err: error }, 'the metrics could not be collected');
+      response.writeHead(503).end();
+    }
   });
   const bound = await listen(server, port, host);
   return {

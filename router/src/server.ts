@@ -183,10 +183,12 @@ export async function start(config: RouterConfig): Promise<RunningService> {
       new AggregatorRegistry();
       AggregatorRegistry.setRegistries([metrics.registry]);
     } else {
+      const { registry } = metrics;
       const metricsServer = await startMetricsServer(
-        metrics.registry,
+        { contentType: registry.contentType, collect: () => registry.metrics() },
         config.metricsPort,
         config.host,
+        logger,
       );
       resources.use(metricsServer);
       metricsUrl = metricsServer.url;

@@ -1,9 +1,9 @@
 import cluster, { type Worker } from 'node:cluster';
 import { once } from 'node:events';
-import { createServer } from 'node:http';
-import { createLogger, listen, type ReadyMessage, type RunningService } from '@baedal/service-kit';
+import { createLogger, type ReadyMessage, type RunningService } from '@baedal/service-kit';
 import { AggregatorRegistry } from 'prom-client';
 import type { RouterConfig } from './config.js';
+import { startMetricsServer } from './metrics.js';
 
 const isReady = (message: unknown): message is ReadyMessage =>
   (message as ReadyMessage | undefined)?.type === 'ready';
@@ -58,29 +58,19 @@ export async function startWorkers(config: RouterConfig): Promise<RunningService
   // Each worker reports its own registry (`AggregatorRegistry.setRegistries`); this one asks
   // them all and sums.
   const aggregator = new AggregatorRegistry();
-  const metricsServer = createServer(async (request, response) => {
-    if (request.method !== 'GET' || request.url !== '/metrics') {
-      response.writeHead(404).end();
-      return;
-    }
-    try {
-      const text = await aggregator.clusterMetrics();
-      response.writeHead(200, { 'content-type': aggregator.contentType }).end(text);
-    } catch (error) {
-      // A worker that did not answer within 5 s (prom-client's limit).
-      logger.warn({ err: error }, 'router workers did not report their metrics');
-      response.writeHead(503).end();
-    }
-  });
-  await listen(metricsServer, config.metricsPort, config.host);
+  const metricsServer = await startMetricsServer(
+    { contentType: aggregator.contentType, collect: () => aggregator.clusterMetrics() },
+    config.metricsPort,
+    config.host,
+    logger,
+  );
   logger.info({ url, workers: config.workers }, 'router workers listening');
   return {
     url,
     async [Symbol.asyncDispose]() {
       stopping = true;
       await stopWorkers('SIGTERM');
-      metricsServer.closeAllConnections();
-      await new Promise((resolve) => metricsServer.close(resolve));
+      await metricsServer[Symbol.asyncDispose]();
     },
   };
 }
