@@ -27,7 +27,11 @@ export function on<Tx, Payload>(
 }
 
 export interface ConsumerOptions<Tx> {
-  /** Used for acknowledgements and claims; the consumer opens its own connection for blocking reads. */
+  /**
+   * Used for acknowledgements and claims; the consumer opens its own connection for blocking
+   * reads. Its commands must fail while Redis is unreachable (a finite `maxRetriesPerRequest`,
+   * as the services configure): stopping waits for the acknowledgements under way.
+   */
   readonly redis: Redis;
   /** Key prefix of the streams (see `eventStream`). */
   readonly prefix: string;
@@ -216,18 +220,20 @@ export class EventConsumer<Tx extends SqlClient> implements AsyncDisposable {
         }
         const count = await this.#freeSlots();
         if (this.#stopped) return;
-        const reply = (await this.#reader.xreadgroup(
-          'GROUP',
-          group,
-          consumer,
-          'COUNT',
-          count,
-          'BLOCK',
-          blockMs,
-          'STREAMS',
-          ...this.#streams,
-          ...this.#streams.map(() => '>'),
-        )) as [stream: string, entries: StreamEntry[]][] | null;
+        const reply = await this.#unlessStopped(
+          this.#reader.xreadgroup(
+            'GROUP',
+            group,
+            consumer,
+            'COUNT',
+            count,
+            'BLOCK',
+            blockMs,
+            'STREAMS',
+            ...this.#streams,
+            ...this.#streams.map(() => '>'),
+          ) as Promise<[stream: string, entries: StreamEntry[]][] | null>,
+        );
         for (const [stream, entries] of reply ?? []) {
           for (const [id, fields] of entries) this.#dispatch({ stream, id, fields, deliveries: 1 });
         }
@@ -484,6 +490,24 @@ export class EventConsumer<Tx extends SqlClient> implements AsyncDisposable {
       () => true,
       () => false,
     );
+  }
+
+  /**
+   * Settles as `read` does, or with null as soon as the consumer stops. Stopping closes the
+   * reading connection, and ioredis never settles a command on a connection closed while it
+   * was reconnecting (Redis down): waiting for the read would never end. Whatever a read
+   * abandoned this way delivered stays pending in the group, for this consumer to take up
+   * again when it starts or for another to claim.
+   */
+  #unlessStopped<T>(read: Promise<T>): Promise<T | null> {
+    const signal = this.#stop.signal;
+    return new Promise((resolve, reject) => {
+      const stop = () => resolve(null);
+      if (signal.aborted) stop();
+      signal.addEventListener('abort', stop, { once: true });
+      // Once stopped, a late failure of the read settles nothing: nobody waits for it.
+      read.then(resolve, reject).finally(() => signal.removeEventListener('abort', stop));
+    });
   }
 
   /** Waits, unless the consumer is stopped first. */

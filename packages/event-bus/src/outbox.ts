@@ -17,7 +17,11 @@ import {
 } from './streams.js';
 
 export interface OutboxOptions {
-  /** Connection for XADD; it may be shared with other non-blocking users. */
+  /**
+   * Connection for XADD; it may be shared with other non-blocking users. Its commands must
+   * fail while Redis is unreachable (a finite `maxRetriesPerRequest`, as the services
+   * configure): stopping waits for the publication under way.
+   */
   readonly redis: Redis;
   /** The stream this subgraph publishes to (see `eventStream`). */
   readonly stream: string;

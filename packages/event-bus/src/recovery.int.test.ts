@@ -5,17 +5,25 @@ import {
   cuttableProxy,
   eventually,
   noteEvent,
+  noteWritten,
   prismaClient,
   recordingLogger,
   startRedisServer,
   type Tx,
 } from '../test/fixture.js';
 import { busHarness } from '../test/harness.js';
-import { EventConsumer, Outbox, publishEvent } from './index.js';
+import {
+  type ConsumerOptions,
+  EventConsumer,
+  eventStream,
+  Outbox,
+  on,
+  publishEvent,
+} from './index.js';
 
 /*
- * Redis and PostgreSQL going away and coming back, with real servers: a Redis of the test's
- * own that it kills and restarts empty, and the shared PostgreSQL behind a proxy it cuts.
+ * Redis and PostgreSQL going away (and coming back, or not), with real servers: a Redis of
+ * the test's own that it kills and restarts, and the shared PostgreSQL behind a proxy it cuts.
  */
 
 const bus = busHarness();
@@ -50,6 +58,7 @@ function relayAndConsumer(options: {
   db: ReturnType<typeof prismaClient>;
   prefix: string;
   logger: ReturnType<typeof recordingLogger>;
+  consumer?: Partial<ConsumerOptions<Tx>>;
 }) {
   const { redis, db, prefix, logger } = options;
   const outbox = new Outbox<Tx>(db, {
@@ -69,6 +78,7 @@ function relayAndConsumer(options: {
     logger,
     blockMs: 100,
     retryAfterMs: 200,
+    ...options.consumer,
   });
   bus.cleanup(() => outbox[Symbol.asyncDispose]());
   bus.cleanup(() => consumer[Symbol.asyncDispose]());
@@ -77,9 +87,8 @@ function relayAndConsumer(options: {
 
 describe('when Redis goes away', () => {
   it('resumes, and applies every event once, after Redis comes back empty', async () => {
-    const server = await startRedisServer();
-    // Cleanups run last first: the relay and the consumer stop while their Redis still runs.
-    bus.cleanup(async () => await server[Symbol.asyncDispose]());
+    // Killed at the end of the test, before the relay and the consumer stop (in cleanup).
+    await using server = await startRedisServer();
     const redis = serviceConnection(server.url);
     const logger = recordingLogger();
     const prefix = 'recovery';
@@ -171,3 +180,143 @@ describe('when PostgreSQL goes away', () => {
     );
   });
 });
+
+describe('when Redis dies for good', () => {
+  it('stops the consumer blocked in a read, and the relay, once their Redis is gone', async () => {
+    const server = await startRedisServer();
+    bus.cleanup(async () => await server[Symbol.asyncDispose]());
+    const redis = serviceConnection(server.url);
+    const prefix = 'dead-while-reading';
+    const { outbox, consumer } = relayAndConsumer({
+      redis,
+      db: bus.db,
+      prefix,
+      logger: recordingLogger(),
+      // One long read at a time, so that the kill finds the consumer in it.
+      consumer: { blockMs: 60_000 },
+    });
+    outbox.start();
+    await consumer.start();
+    await outbox.transaction((tx) => outbox.append(tx, [noteEvent('before')]));
+    await eventually(async () => expect(await bus.applications()).toEqual({ before: 1 }));
+    await untilAReadBlocks(server.url);
+
+    await server.kill();
+    await outbox.transaction((tx) => outbox.append(tx, [noteEvent('while-down')]));
+    // The bound is the test's timeout: before the fix, this waited forever on the read.
+    await consumer[Symbol.asyncDispose]();
+    await outbox[Symbol.asyncDispose]();
+
+    expect(await outbox.unpublishedCount()).toBe(1);
+  });
+
+  it('stops while its Redis is down with an event in hand and events to publish, and loses none of them', async () => {
+    const server = await startRedisServer({ appendOnly: true });
+    bus.cleanup(async () => await server[Symbol.asyncDispose]());
+    // Every write on disk before Redis answers: what the kill loses is then the bus's doing.
+    await withConnection(server.url, (admin) => admin.config('SET', 'appendfsync', 'always'));
+    const redis = serviceConnection(server.url);
+    const logger = recordingLogger();
+    const prefix = 'dead-while-applying';
+    const stream = eventStream(prefix, 'fixture');
+    const held = heldHandler('held');
+    const { outbox, consumer } = relayAndConsumer({
+      redis,
+      db: bus.db,
+      prefix,
+      logger,
+      consumer: { subscriptions: [held.subscription] },
+    });
+    outbox.start();
+    await consumer.start();
+    await outbox.transaction((tx) => outbox.append(tx, [noteEvent('held')]));
+    await held.entered;
+
+    await server.kill();
+    await outbox.transaction((tx) => outbox.append(tx, [noteEvent('unpublished')]));
+    await eventually(() =>
+      expect(logger.lines.map((line) => line.message)).toEqual(
+        expect.arrayContaining([
+          'outbox relay failed; retrying',
+          'event consumer cannot read; retrying',
+        ]),
+      ),
+    );
+    // Stopping drains the event in hand: the handler finishes and commits, its XACK cannot.
+    const consumerStopped = consumer[Symbol.asyncDispose]();
+    held.release();
+    await consumerStopped;
+    await outbox[Symbol.asyncDispose]();
+    await redis.quit().catch(() => {});
+
+    expect(await bus.applications()).toEqual({ held: 1 });
+    expect(await outbox.unpublishedCount()).toBe(1);
+    await server.start();
+    await withConnection(server.url, async (admin) =>
+      expect(await admin.xpending(stream, 'notes')).toEqual([
+        1,
+        expect.any(String),
+        expect.any(String),
+        [['consumer-a', '1']],
+      ]),
+    );
+
+    // A replica started afterwards publishes the rest, and finds the held event already applied.
+    const next = relayAndConsumer({
+      redis: serviceConnection(server.url),
+      db: bus.db,
+      prefix,
+      logger: recordingLogger(),
+    });
+    next.outbox.start();
+    await next.consumer.start();
+    await eventually(async () => {
+      expect(await bus.applications()).toEqual({ held: 1, unpublished: 1 });
+      expect(await next.outbox.unpublishedCount()).toBe(0);
+      await withConnection(server.url, async (admin) =>
+        expect((await admin.xpending(stream, 'notes'))[0]).toBe(0),
+      );
+    });
+  });
+});
+
+/** Resolves once some client of the Redis at `url` is blocked in a command (XREADGROUP BLOCK). */
+async function untilAReadBlocks(url: string): Promise<void> {
+  await withConnection(url, (admin) =>
+    eventually(async () =>
+      expect(String(await admin.client('LIST'))).toMatch(/flags=b .*cmd=xreadgroup/),
+    ),
+  );
+}
+
+async function withConnection<T>(url: string, work: (redis: Redis) => Promise<T>): Promise<T> {
+  const redis = new Redis(url, { retryStrategy: () => null });
+  redis.on('error', () => {});
+  try {
+    return await work(redis);
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** Applies notes, but holds the one named `noteId` mid-way until released. */
+function heldHandler(noteId: string) {
+  let entered: () => void = () => {};
+  let release: () => void = () => {};
+  const released = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  return {
+    entered: new Promise<void>((resolve) => {
+      entered = resolve;
+    }),
+    release: () => release(),
+    subscription: on<Tx, { noteId: string }>(noteWritten, async (event, tx) => {
+      if (event.payload.noteId === noteId) {
+        entered();
+        await released;
+      }
+      await applyNote.handle(event, tx);
+    }),
+  };
+}
