@@ -8,7 +8,7 @@ import { IdentityAsserter, identityHeader, type ServiceKey } from '@baedal/ident
 import { readSupergraphSdl } from '@baedal/schema';
 import { currentRequestId, requestIdHeader } from '@baedal/service-kit';
 import { traceCarrier } from '@baedal/telemetry';
-import { GraphQLError, Kind, OperationTypeNode } from 'graphql';
+import { GraphQLError, OperationTypeNode } from 'graphql';
 import { Pool } from 'undici';
 import type { RouterContext } from './context.js';
 
@@ -34,7 +34,7 @@ interface Answer {
  * Router do. Mutations are never shared. A non-2xx answer fails the fetch with the error
  * `RemoteGraphQLDataSource` gives (`"401: Unauthorized"`, with the status's code).
  */
-class SubgraphClient implements GraphQLDataSource<RouterContext> {
+export class SubgraphClient implements GraphQLDataSource<RouterContext> {
   readonly #url: URL;
   readonly #pool: Pool;
   readonly #identity: IdentityAsserter;
@@ -125,17 +125,16 @@ class SubgraphClient implements GraphQLDataSource<RouterContext> {
   }
 }
 
-/** Whether a subgraph request is a query (which may be shared), not a mutation. */
+/**
+ * Whether a subgraph request may be shared: one made for a client's query, whose fetches are
+ * all queries. A mutation's are never shared, nor the gateway's own requests (health checks),
+ * which come without a client's operation. The fetch's own document is not at hand: the query
+ * planner keeps it only with `exposeDocumentNodeInFetchNode`, off by default.
+ */
 function isQuery(options: GraphQLDataSourceProcessOptions<RouterContext>): boolean {
-  // `kind` is an enum the gateway does not export; its own requests carry no document.
-  const document = 'document' in options ? options.document : undefined;
-  return (
-    document?.definitions.every(
-      (definition) =>
-        definition.kind !== Kind.OPERATION_DEFINITION ||
-        definition.operation === OperationTypeNode.QUERY,
-    ) ?? false
-  );
+  const operation =
+    'incomingRequestContext' in options ? options.incomingRequestContext.operation : undefined;
+  return operation?.operation === OperationTypeNode.QUERY;
 }
 
 export interface GatewayOptions {
