@@ -445,10 +445,13 @@ class Running implements AsyncIterableIterator<ExecutionResult> {
  * Closes the socket of a client that floods it (4429), and drops what it sent and the router
  * has not read yet: ws hands over every message of a received chunk at once, and a chunk
  * carries hundreds, each of which graphql-ws would parse and answer. Removing graphql-ws's
- * message listener is the one way to drop them; the socket is closing anyway.
+ * message listener is the one way to drop them; pausing the socket leaves what is still in
+ * the kernel unread (so the client's answer to the close is not awaited: `closeSocket` cuts
+ * the socket after its grace).
  */
 function stopReading(socket: WebSocket, reason: string): void {
   socket.removeAllListeners('message');
+  socket.pause();
   closeSocket(socket, LiveCloseCode.TooManyConnections, reason);
 }
 
