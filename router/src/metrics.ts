@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 import { type Logger, listen, type RunningService } from '@baedal/service-kit';
-import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
 /** The router's metrics, served in Prometheus' text format (see `startMetricsServer`). */
 export function createMetrics() {
@@ -28,6 +28,12 @@ export function createMetrics() {
     liveEvents: new Counter({
       name: 'baedal_router_live_events_total',
       help: 'Events read from the subgraph streams that had at least one subscriber.',
+      registers,
+    }),
+    liveDeliverySeconds: new Histogram({
+      name: 'baedal_router_live_delivery_seconds',
+      help: "The router's share of a live update: from an event read from its stream to its result handed to a subscriber's socket, per subscriber.",
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers,
     }),
     livePayloadExecutions: new Counter({

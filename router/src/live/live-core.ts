@@ -72,6 +72,7 @@ export class LiveCore {
       runQuery,
       maxQueuedResults,
       maxSocketBacklogBytes,
+      onDelivered: (milliseconds) => metrics.liveDeliverySeconds.observe(milliseconds / 1000),
       onEnd: () => {
         const set = this.#subscribers.get(topic);
         if (!set?.delete(subscription)) return;
@@ -107,7 +108,8 @@ export class LiveCore {
       if (!listening?.size) continue;
       this.#options.metrics.liveEvents.inc();
       const checked = { ...event, payload: payload.data };
-      for (const subscription of listening) subscription.receive(checked);
+      const arrivedAt = performance.now();
+      for (const subscription of listening) subscription.receive(checked, arrivedAt);
     }
   }
 

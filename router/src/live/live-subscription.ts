@@ -82,6 +82,8 @@ export interface LiveSubscriptionOptions<Args> {
   readonly maxSocketBacklogBytes: number;
   /** Called once when the subscription ends, however it ends. */
   readonly onEnd: () => void;
+  /** Called with the milliseconds from an event's arrival to a result of it handed to the sink. */
+  readonly onDelivered: (milliseconds: number) => void;
   readonly logger: Logger;
 }
 
@@ -106,6 +108,8 @@ export class LiveSubscription<Args = Record<string, unknown>> {
   #work: Promise<void> = Promise.resolve();
   #pendingEvents = 0;
   #ended = false;
+  /** When the event being handled arrived (`performance.now()`); none while opening. */
+  #eventArrivedAt: number | undefined;
 
   constructor(options: LiveSubscriptionOptions<Args>) {
     this.#options = options;
@@ -141,8 +145,11 @@ export class LiveSubscription<Args = Record<string, unknown>> {
     }
   }
 
-  /** Queues an event of the topic for handling after the ones before it. */
-  receive(event: EventEnvelope): void {
+  /**
+   * Queues an event of the topic for handling after the ones before it. `arrivedAt`: when
+   * the router read it (`performance.now()`), shared by every subscriber it is passed to.
+   */
+  receive(event: EventEnvelope, arrivedAt = performance.now()): void {
     if (this.#ended) return;
     if (++this.#pendingEvents > this.#options.maxQueuedResults) {
       this.#tooSlow();
@@ -151,11 +158,14 @@ export class LiveSubscription<Args = Record<string, unknown>> {
     this.#work = this.#work.then(async () => {
       this.#pendingEvents -= 1;
       if (this.#ended) return;
+      this.#eventArrivedAt = arrivedAt;
       try {
         await this.#options.feed.onEvent(this, event);
       } catch (error) {
         this.#options.logger.error({ err: error, eventId: event.id }, 'a live payload failed');
         this.#send({ errors: toGraphQLErrors(error) });
+      } finally {
+        this.#eventArrivedAt = undefined;
       }
     });
   }
@@ -219,6 +229,9 @@ export class LiveSubscription<Args = Record<string, unknown>> {
       serialized.set(payload, text);
     }
     this.#options.sink.send(text);
+    if (this.#eventArrivedAt !== undefined) {
+      this.#options.onDelivered(performance.now() - this.#eventArrivedAt);
+    }
   }
 
   /** Sends the errors of an answer that has no payload at all; returns whether it had none. */
