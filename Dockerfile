@@ -16,9 +16,6 @@ RUN npm install --no-audit --no-fund \
 
 FROM node:24-bookworm-slim
 ENV NODE_ENV=production
-# A young generation twice V8's default: fewer collections under load (the same flags as
-# packages/stack's `nodeFlags`).
-ENV NODE_OPTIONS=--max-semi-space-size=32
 # The router runs one process per core (node:cluster); the subgraphs ignore it.
 ENV ROUTER_WORKERS=auto
 WORKDIR /app

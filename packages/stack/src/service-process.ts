@@ -18,13 +18,6 @@ export const services: Readonly<Record<ServiceName, { workspace: string; port: n
 
 const repository = fileURLToPath(new URL('../../../', import.meta.url));
 
-/**
- * Node's flags for every service, as the image sets them (`NODE_OPTIONS` in the Dockerfile):
- * a young generation twice V8's default, so that a service under load collects garbage less
- * often. Measured: the router's stores query went from 620–640 to 710–770 requests a second.
- */
-export const nodeFlags = ['--max-semi-space-size=32'];
-
 const readyTimeoutMs = 120_000;
 const stopTimeoutMs = 15_000;
 
@@ -59,10 +52,10 @@ export class ServiceProcess {
   async start(): Promise<string> {
     const stdio = this.output === 'inherit' ? 'inherit' : 'pipe';
     const workspace = join(this.code.root ?? repository, services[this.name].workspace);
-    const entry = this.code.compiled
+    const args = this.code.compiled
       ? [join(workspace, 'dist/main.js')]
       : ['--conditions=@baedal/source', '--import', 'tsx', join(workspace, 'src/main.ts')];
-    const child = spawn(process.execPath, [...nodeFlags, ...entry], {
+    const child = spawn(process.execPath, args, {
       env: { ...process.env, ...this.env },
       stdio: ['ignore', stdio, stdio, 'ipc'],
     });
