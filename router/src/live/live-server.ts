@@ -285,6 +285,9 @@ export async function startLiveServer(options: LiveServerOptions): Promise<Async
             expiresInMs,
           );
           connections.set(socket, { viewer, expiry, release });
+          // graphql-ws keeps the upgrade request for context functions, which this server
+          // does not use: a few KiB a connection, for as long as it lasts.
+          Reflect.deleteProperty(ctx.extra, 'request');
           metrics.liveConnections.inc();
           return true;
         } catch (error) {
