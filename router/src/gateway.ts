@@ -34,7 +34,7 @@ interface Answer {
  * Router do. Mutations are never shared. A non-2xx answer fails the fetch with the error
  * `RemoteGraphQLDataSource` gives (`"401: Unauthorized"`, with the status's code).
  */
-export class SubgraphClient implements GraphQLDataSource<RouterContext> {
+class SubgraphClient implements GraphQLDataSource<RouterContext> {
   readonly #url: URL;
   readonly #pool: Pool;
   readonly #identity: IdentityAsserter;
