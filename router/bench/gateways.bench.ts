@@ -10,8 +10,8 @@
  *
  *     npm run bench:gateways      (BENCH_ROUNDS=2 and BENCH_SECONDS=10 by default)
  *
- * `BENCH_BASELINE=<another checkout, installed>` adds the router of that checkout (an earlier
- * commit) to the same rounds, as "Baedal (baseline)".
+ * `BENCH_BASELINE=<another checkout, installed and built>` adds the router of that checkout
+ * (an earlier commit) to the same rounds, as "Baedal (baseline)".
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
