@@ -1,4 +1,6 @@
 import { isUtf8 } from 'node:buffer';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import accepts from 'accepts';
 import express from 'express';
 
 /** The largest request body the router reads. */
@@ -40,27 +42,24 @@ function describe(error: { status?: number; type?: string; message: string }) {
 /**
  * Answers a request the body parser refused (not JSON, too large, not UTF-8, an unsupported
  * charset) as GraphQL over HTTP answers any request error: a GraphQL response whose error
- * carries `extensions.code`, in the media type the client accepts. Errors of the server
- * (5xx) are passed on.
+ * carries `extensions.code`, in the media type the client accepts. Anything else (a fault of
+ * the server, HTTP 5xx) is answered as an `INTERNAL_SERVER_ERROR`, without its details.
  */
-export const graphqlRequestErrors: express.ErrorRequestHandler = (
-  error,
-  request,
-  response,
-  next,
-) => {
-  const status = (error as { status?: number }).status;
-  if (status === undefined || status >= 500) return next(error);
-  const refusal = describe(error);
+export function answerRequestError(
+  error: { status?: number; type?: string; message: string },
+  request: IncomingMessage,
+  response: ServerResponse,
+): void {
+  const refusal =
+    error.status !== undefined && error.status < 500
+      ? describe(error)
+      : { status: 500, code: 'INTERNAL_SERVER_ERROR', message: 'Internal server error' };
   const type =
-    request.accepts(['application/graphql-response+json', 'application/json']) ||
+    accepts(request).type(['application/graphql-response+json', 'application/json']) ||
     'application/json';
-  response
-    .status(refusal.status)
-    .set('content-type', `${type}; charset=utf-8`)
-    .send(
-      JSON.stringify({
-        errors: [{ message: refusal.message, extensions: { code: refusal.code } }],
-      }),
-    );
-};
+  response.statusCode = refusal.status;
+  response.setHeader('content-type', `${type}; charset=utf-8`);
+  response.end(
+    JSON.stringify({ errors: [{ message: refusal.message, extensions: { code: refusal.code } }] }),
+  );
+}

@@ -1,5 +1,7 @@
 import { readFile } from 'node:fs/promises';
+import type { IncomingMessage } from 'node:http';
 import { fileURLToPath } from 'node:url';
+import accepts from 'accepts';
 import express from 'express';
 
 /** The built playground (`npm run playground:build`): one level up from `src/` and `dist/` alike. */
@@ -27,22 +29,29 @@ const notBuilt = `<!doctype html>
 `;
 
 /**
- * The GraphQL playground (GraphiQL, bundled: it loads nothing from elsewhere). `GET /graphql`
- * answers the page only to a browser, that is a request preferring `text/html` to JSON, so that
- * GraphQL over GET still reaches Apollo; the page's assets are under `/playground/`, hashed and
- * cached for a year. Without a build, the page says how to make one (HTTP 503). Register it
- * before the GraphQL middleware.
+ * Whether a request to `/graphql` asks for the playground's page rather than GraphQL: a
+ * `GET` preferring `text/html` to JSON, as a browser's does. GraphQL over GET still reaches
+ * Apollo; Apollo's own landing page negotiates the same way (`*\/*`, curl, picks JSON).
+ */
+export function wantsPlayground(request: IncomingMessage): boolean {
+  if (request.method !== 'GET') return false;
+  const preferred = accepts(request).type([
+    'application/json',
+    'application/graphql-response+json',
+    'text/html',
+  ]);
+  return preferred === 'text/html';
+}
+
+/**
+ * The GraphQL playground (GraphiQL, bundled: it loads nothing from elsewhere): the page at
+ * `GET /graphql` for the requests `wantsPlayground` picks, and its assets under
+ * `/playground/`, hashed and cached for a year. Without a build, the page says how to make
+ * one (HTTP 503).
  */
 export function playgroundRoutes(app: express.Express): void {
-  app.get('/graphql', async (req, res, next) => {
+  app.get('/graphql', async (_req, res) => {
     res.vary('Accept');
-    // Apollo's own landing page negotiates the same way: `*/*` (curl) picks JSON.
-    const preferred = req.accepts([
-      'application/json',
-      'application/graphql-response+json',
-      'text/html',
-    ]);
-    if (preferred !== 'text/html') return next();
     let page: string;
     try {
       page = await readFile(`${built}index.html`, 'utf8');

@@ -1,4 +1,5 @@
 import cluster from 'node:cluster';
+import type { RequestListener } from 'node:http';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import {
   ApolloServerPluginLandingPageDisabled,
@@ -6,14 +7,15 @@ import {
   ApolloServerPluginUsageReportingDisabled,
 } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { expressMiddleware } from '@as-integrations/express5';
 import { UserTokenVerifier } from '@baedal/identity';
 import {
   createHttpServer,
   createLogger,
   formatError,
+  graphqlHttpHandler,
   graphqlTelemetry,
   healthRoutes,
+  isGraphqlPath,
   listen,
   Resources,
   type RunningService,
@@ -30,14 +32,14 @@ import { AggregatorRegistry } from 'prom-client';
 import type { RouterConfig } from './config.js';
 import { type RouterContext, viewerFromAuthorization } from './context.js';
 import { createGateway } from './gateway.js';
-import { graphqlRequestErrors, jsonBody } from './http-errors.js';
+import { answerRequestError, jsonBody } from './http-errors.js';
 import { inputChecks } from './input-checks.js';
 import { LiveLimits } from './live/live-limits.js';
 import { startLiveServer } from './live/live-server.js';
 import type { RunQuery } from './live/payload-loader.js';
 import { createMetrics, startMetricsServer } from './metrics.js';
 import { limitPlugins, limitRules, parseOptions, tokenLimitAsLimit } from './operation-limits.js';
-import { playgroundRoutes } from './playground.js';
+import { playgroundRoutes, wantsPlayground } from './playground.js';
 
 /**
  * Starts the router: the one public endpoint (`/graphql`). Over HTTP it verifies people's
@@ -78,7 +80,15 @@ export async function start(config: RouterConfig): Promise<RunningService> {
 
     const app = express();
     app.disable('x-powered-by');
-    const httpServer = createHttpServer(app);
+    // `/graphql` is served without Express (see `graphqlRoute` below); the rest with it.
+    let graphqlRoute: RequestListener = app;
+    const httpServer = createHttpServer((request, response) => {
+      if (isGraphqlPath(request.url) && !(config.playground && wantsPlayground(request))) {
+        graphqlRoute(request, response);
+      } else {
+        app(request, response);
+      }
+    });
     const formatKnownError = formatError(logger);
     const apollo = new ApolloServer<RouterContext>({
       gateway,
@@ -160,20 +170,28 @@ export async function start(config: RouterConfig): Promise<RunningService> {
       if (redis.status !== 'ready') throw new Error(`Redis is ${redis.status}.`);
     });
     if (config.playground) playgroundRoutes(app);
-    app.use(
-      '/graphql',
-      cors({ origin: config.corsOrigins, exposedHeaders: [requestIdHeader] }),
-      jsonBody,
-      requestScope(logger),
-      expressMiddleware(apollo, {
-        context: async ({ req }) => {
-          const viewer = await viewerFromAuthorization(req.get('authorization'), verifier);
-          addLogFields({ role: viewer?.role ?? 'ANONYMOUS' });
-          return { viewer, origin: 'http' as const };
-        },
-      }),
+    const corsHeaders = cors({ origin: config.corsOrigins, exposedHeaders: [requestIdHeader] });
+    const scope = requestScope(logger);
+    const serve = graphqlHttpHandler(
+      apollo,
+      async (request) => {
+        const viewer = await viewerFromAuthorization(request.headers.authorization, verifier);
+        addLogFields({ role: viewer?.role ?? 'ANONYMOUS' });
+        return { viewer, origin: 'http' as const };
+      },
+      logger,
     );
-    app.use(graphqlRequestErrors);
+    /** CORS (a preflight ends here), the body (a refused one is answered), a scope, Apollo. */
+    graphqlRoute = (request, response) => {
+      // The page is negotiated on Accept: so is whatever else a GET here is answered with.
+      if (config.playground && request.method === 'GET') response.setHeader('vary', 'Accept');
+      corsHeaders(request, response, () =>
+        jsonBody(request, response, (error?: Error) => {
+          if (error) return answerRequestError(error, request, response);
+          scope(request, response, () => void serve(request, response));
+        }),
+      );
+    };
 
     // A worker of several (`ROUTER_WORKERS`) reports its metrics to the first process, which
     // serves them all together.

@@ -18,6 +18,7 @@ export {
   variable,
 } from './config.js';
 export { formatError } from './graphql-errors.js';
+export { graphqlHttpHandler, isGraphqlPath, type ParsedRequest } from './graphql-http.js';
 export { graphqlTelemetry } from './graphql-telemetry.js';
 export { createHttpServer, healthRoutes, listen } from './http-server.js';
 export {

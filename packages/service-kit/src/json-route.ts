@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { BadUserInputError, DomainError, type ErrorCode } from '@baedal/domain';
 import { type Caller, type IdentityVerifier, identityHeader } from '@baedal/identity';
 import { addLogFields } from '@baedal/telemetry';
@@ -52,10 +53,28 @@ export function jsonRoute(
 export const bodyParserErrors: express.ErrorRequestHandler = (error, _request, response, next) => {
   const status = (error as { status?: number }).status;
   if (status === undefined || status >= 500) return next(error);
-  response.status(status).json({
-    error: { code: 'BAD_USER_INPUT', field: 'body', message: (error as Error).message },
-  });
+  answerBodyError(error, response);
 };
+
+/**
+ * Answers a body the parser refused: `BAD_USER_INPUT` with the parser's status, or HTTP 500
+ * for a fault of the server.
+ */
+export function answerBodyError(
+  error: Error & { status?: number },
+  response: ServerResponse,
+): void {
+  const refused = error.status !== undefined && error.status < 500;
+  response.statusCode = refused ? error.status! : 500;
+  response.setHeader('content-type', 'application/json; charset=utf-8');
+  response.end(
+    JSON.stringify({
+      error: refused
+        ? { code: 'BAD_USER_INPUT', field: 'body', message: error.message }
+        : { code: 'INTERNAL_SERVER_ERROR', message: 'Internal server error' },
+    }),
+  );
+}
 
 /**
  * A JSON route's body, parsed with its contract's schema. The first problem found is
@@ -78,9 +97,10 @@ export function parseJsonBody<Schema extends z.ZodType>(
  */
 export async function verifiedCaller(
   identity: IdentityVerifier,
-  request: express.Request,
+  request: IncomingMessage,
 ): Promise<Caller> {
-  const caller = await identity.verify(request.get(identityHeader));
+  const header = request.headers[identityHeader];
+  const caller = await identity.verify(typeof header === 'string' ? header : undefined);
   addLogFields({ role: caller.viewer?.role ?? 'ANONYMOUS' });
   return caller;
 }

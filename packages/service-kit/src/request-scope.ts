@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { contextFrom, logFields, tracer, withLogFields } from '@baedal/telemetry';
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import type express from 'express';
 import type { Logger } from './logger.js';
 
 /** The header that carries a request's id, from the client through every service it reaches. */
@@ -19,17 +19,21 @@ const acceptedRequestId = /^[\w.:-]{1,128}$/;
  * is logged at debug (`request served`, with its status and duration). Mount it after the
  * body parser: a scope does not follow the body's stream events.
  */
-export function requestScope(logger: Logger): express.RequestHandler {
+export function requestScope(
+  logger: Logger,
+): (request: IncomingMessage, response: ServerResponse, next: () => void) => void {
   return (request, response, next) => {
     const startedAt = performance.now();
-    const header = request.get(requestIdHeader);
-    const requestId = header && acceptedRequestId.test(header) ? header : randomUUID();
+    const header = request.headers[requestIdHeader];
+    const requestId =
+      typeof header === 'string' && acceptedRequestId.test(header) ? header : randomUUID();
     response.setHeader(requestIdHeader, requestId);
+    const path = request.url?.split('?', 1)[0];
     const span = tracer.startSpan(
-      `${request.method} ${request.path}`,
+      `${request.method} ${path}`,
       {
         kind: SpanKind.SERVER,
-        attributes: { 'http.request.method': request.method, 'url.path': request.path },
+        attributes: { 'http.request.method': request.method, 'url.path': path },
       },
       contextFrom(request.headers),
     );
@@ -40,7 +44,7 @@ export function requestScope(logger: Logger): express.RequestHandler {
         response.once('close', () => {
           const status = response.statusCode;
           const durationMs = Math.round(performance.now() - startedAt);
-          logger.debug({ requestId, path: request.path, status, durationMs }, 'request served');
+          logger.debug({ requestId, path, status, durationMs }, 'request served');
           span.setAttribute('http.response.status_code', status);
           if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
           span.end();

@@ -1,3 +1,4 @@
+import type { RequestListener } from 'node:http';
 import { ApolloServer, type BaseContext } from '@apollo/server';
 import {
   ApolloServerPluginInlineTraceDisabled,
@@ -6,15 +7,15 @@ import {
   ApolloServerPluginUsageReportingDisabled,
 } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import { expressMiddleware } from '@as-integrations/express5';
 import type { Caller, IdentityVerifier } from '@baedal/identity';
 import express from 'express';
 import { GraphQLError, type GraphQLSchema } from 'graphql';
 import type { Registry } from 'prom-client';
 import { formatError } from './graphql-errors.js';
+import { graphqlHttpHandler, isGraphqlPath } from './graphql-http.js';
 import { graphqlTelemetry } from './graphql-telemetry.js';
 import { createHttpServer, healthRoutes, listen } from './http-server.js';
-import { bodyParserErrors, verifiedCaller } from './json-route.js';
+import { answerBodyError, bodyParserErrors, verifiedCaller } from './json-route.js';
 import type { Logger } from './logger.js';
 import { requestScope } from './request-scope.js';
 import type { RunningService } from './run-service.js';
@@ -53,7 +54,11 @@ export async function startSubgraphServer<Context extends BaseContext>(
   const { name, schema, identity, logger } = options;
   const app = express();
   app.disable('x-powered-by');
-  const httpServer = createHttpServer(app);
+  // `/graphql` is served without Express (see `graphqlRoute` below); the rest with it.
+  let graphqlRoute: RequestListener = app;
+  const httpServer = createHttpServer((request, response) =>
+    isGraphqlPath(request.url) ? graphqlRoute(request, response) : app(request, response),
+  );
   const apollo = new ApolloServer<Context>({
     schema,
     formatError: formatError(logger),
@@ -76,25 +81,30 @@ export async function startSubgraphServer<Context extends BaseContext>(
   // Well above what the router accepts from clients: the gateway's entity requests
   // (`_entities` with many representations) can be larger than the client request that
   // caused them, and a request the router took must never fail here as a masked error.
-  app.use(express.json({ limit: '1mb' }));
-  app.use(requestScope(logger));
+  const jsonBody = express.json({ limit: '1mb' });
+  const scope = requestScope(logger);
+  app.use(jsonBody, scope);
   options.routes?.(app);
-  app.use(
-    '/graphql',
-    expressMiddleware(apollo, {
-      context: async ({ req }) => {
-        try {
-          return options.context(await verifiedCaller(identity, req));
-        } catch (error) {
-          throw new GraphQLError((error as Error).message, {
-            extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },
-          });
-        }
-      },
-    }),
-  );
-
   app.use(bodyParserErrors);
+
+  const serve = graphqlHttpHandler(
+    apollo,
+    async (request) => {
+      try {
+        return options.context(await verifiedCaller(identity, request));
+      } catch (error) {
+        throw new GraphQLError((error as Error).message, {
+          extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },
+        });
+      }
+    },
+    logger,
+  );
+  graphqlRoute = (request, response) =>
+    jsonBody(request, response, (error?: Error) => {
+      if (error) return answerBodyError(error, response);
+      scope(request, response, () => void serve(request, response));
+    });
 
   const port = await listen(httpServer, options.port, options.host);
   const url = `http://${options.host}:${port}/graphql`;

@@ -383,6 +383,23 @@ describe('charging an order', () => {
     expect(reply.status).toBe(400);
     expect(reply.body.error).toMatchObject({ code: 'BAD_USER_INPUT', field: 'body' });
   });
+
+  it('refuses a GraphQL request whose body is not JSON the same way, at /graphql', async () => {
+    const response = await fetch(payment.url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        [identityHeader]: await router.assert(customer),
+      },
+      body: '{ "query": ',
+    });
+
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as ChargeReply['body']).error).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      field: 'body',
+    });
+  });
 });
 
 describe('an order that ends without delivery (order.canceled)', () => {
