@@ -5,9 +5,10 @@ import type { Logger } from './logger.js';
 /** A request whose body a parser has read (body-parser's `json`, used as plain middleware). */
 export type ParsedRequest = IncomingMessage & { body?: unknown };
 
-/** Whether a request is for `/graphql` (with or without a query string). */
-export function isGraphqlPath(url: string | undefined): boolean {
-  return url === '/graphql' || url?.startsWith('/graphql?') === true;
+/** Whether a request is for `/graphql` (with or without a trailing slash or a query string). */
+export function isGraphqlPath(url = ''): boolean {
+  const path = url.split('?', 1)[0];
+  return path === '/graphql' || path === '/graphql/';
 }
 
 /**
