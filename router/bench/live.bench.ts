@@ -70,11 +70,13 @@ try {
   );
 
   const routerShare: number[] = [];
+  /** The router's share by change (timeline status). */
+  const routerShareByChange = new Map<string, number[]>();
   const endToEnd: number[] = [];
   const openingSeconds: number[] = [];
   for (let run = 0; run < orders; run++) {
     const orderId = await placeDemoOrder(gql, customer);
-    const arrivals: { seq: number; at: string; receivedAt: number }[] = [];
+    const arrivals: { seq: number; status: string; at: string; receivedAt: number }[] = [];
     let currentStates = 0;
     const openingStarted = performance.now();
     const connections: LiveClient[] = [];
@@ -92,7 +94,7 @@ try {
           const entry = result.data?.orderStatusChanged.entry;
           if (!entry) return;
           if (entry.seq <= 2) currentStates += 1;
-          else arrivals.push({ seq: entry.seq, at: entry.at, receivedAt: Date.now() });
+          else arrivals.push({ ...entry, receivedAt: Date.now() });
         };
       }
       // Every subscriber has the order as it is now (PLACED) before the changes start.
@@ -135,7 +137,11 @@ try {
       }
     }
     for (const arrival of arrivals) {
-      routerShare.push(arrival.receivedAt - streamed.get(arrival.seq)!);
+      const share = arrival.receivedAt - streamed.get(arrival.seq)!;
+      routerShare.push(share);
+      const byStatus = routerShareByChange.get(arrival.status) ?? [];
+      byStatus.push(share);
+      routerShareByChange.set(arrival.status, byStatus);
       endToEnd.push(arrival.receivedAt - Date.parse(arrival.at));
     }
     await Promise.all(connections.map((client) => client[Symbol.asyncDispose]()));
@@ -150,6 +156,14 @@ try {
     'router share (in Redis -> client)': share,
     'end to end (change committed -> client)': summarize(endToEnd),
   });
+  console.log(
+    'Router share by change (ms): the first four follow one another as fast as the mutations go; pickup and confirmation each wait until every subscriber has the change before',
+  );
+  console.table(
+    Object.fromEntries(
+      [...routerShareByChange].map(([status, samples]) => [status, summarize(samples)]),
+    ),
+  );
   const routerSide = await deliveryHistogram(stack.metricsUrl);
   console.log(
     `The router's own view (baedal_router_live_delivery_seconds, from an event read to its result handed to each socket): ${routerSide.deliveries} deliveries, ${(routerSide.within50ms * 100).toFixed(1)}% within 50 ms, p99 at most ${routerSide.p99AtMostMs} ms`,

@@ -1,8 +1,10 @@
 /**
  * What the subgraphs spend per operation: SQL statements and CPU time of each subgraph
- * process, read from its `/metrics` (`baedal_<subgraph>_db_statements_total`,
- * `…_process_cpu_seconds_total`) before and after each phase, on a stack of its own started
- * as `npm start` starts it:
+ * process, and the GraphQL requests it served and events it applied, read from its
+ * `/metrics` (`baedal_<subgraph>_db_statements_total`, `…_process_cpu_seconds_total`,
+ * `baedal_graphql_request_duration_seconds`, `baedal_events_applied_total`), and the stream
+ * entries its consumer group read (`entries-read` of `XINFO GROUPS`), before and after each
+ * phase, on a stack of its own started as `npm start` starts it:
  *
  * - the full-order query (order + payment + kitchen ticket + delivery + rider), a few at a
  *   time;
@@ -16,7 +18,9 @@
  *     npm run bench:subgraphs [-- --queries 300 --lifecycles 60 --concurrency 4]
  */
 import { parseArgs } from 'node:util';
+import { eventStream, replyRecord } from '@baedal/event-bus';
 import { isolatedPrefixes, patientCalls, routerClient, startStack, tokenFor } from '@baedal/stack';
+import { Redis } from 'ioredis';
 import { fullOrderQuery, runLifecycle, StateWatcher } from './lifecycle.js';
 
 const { values: options } = parseArgs({
@@ -33,7 +37,19 @@ const concurrency = Number(options.concurrency);
 
 const subgraphs = ['order', 'payment', 'kitchen', 'delivery'] as const;
 type Subgraph = (typeof subgraphs)[number];
-type Sample = Record<Subgraph, { cpuSeconds: number; statements: number }>;
+/** Counters read from a subgraph's /metrics. */
+const counters = ['cpuSeconds', 'statements', 'requests', 'events', 'read'] as const;
+type Counter = (typeof counters)[number];
+type Sample = Record<Subgraph, Record<Counter, number>>;
+/** What one operation cost a subgraph. */
+interface Cost {
+  readonly statements: number;
+  readonly cpuMs: number;
+  readonly requests: number;
+  readonly events: number;
+  /** Stream entries its consumer read, the ones it applied and the ones it skipped. */
+  readonly read: number;
+}
 
 const stack = await startStack({
   ...isolatedPrefixes('bench'),
@@ -43,6 +59,7 @@ const stack = await startStack({
   env: { LOG_LEVEL: 'warn', ...patientCalls },
 });
 const watcher = new StateWatcher(stack);
+const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
 try {
   const gql = routerClient(stack.routerUrl);
   const roles = {
@@ -55,8 +72,24 @@ try {
     'mutation { updateRiderLocation(input: { location: { lat: 37.4985, lng: 127.029 } }) { rider { id } } }',
   );
 
-  const sample = async (): Promise<Sample> =>
-    Object.fromEntries(
+  /** Stream entries each subgraph's consumer group has read, all streams together. */
+  const entriesRead = async () => {
+    const read = Object.fromEntries(subgraphs.map((name) => [name, 0])) as Record<Subgraph, number>;
+    for (const producer of subgraphs) {
+      const groups = (await redis.xinfo(
+        'GROUPS',
+        eventStream(stack.streamPrefix, producer),
+      )) as unknown[][];
+      for (const group of groups.map(replyRecord)) {
+        const name = group.name as Subgraph;
+        if (name in read) read[name] += Number(group['entries-read'] ?? 0);
+      }
+    }
+    return read;
+  };
+  const sample = async (): Promise<Sample> => {
+    const read = await entriesRead();
+    return Object.fromEntries(
       await Promise.all(
         subgraphs.map(async (name) => {
           const text = await (
@@ -64,18 +97,31 @@ try {
           ).text();
           const value = (metric: string) =>
             Number(new RegExp(`^baedal_${name}_${metric} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
+          /** The sum of a labelled counter's series. */
+          const sum = (metric: string) =>
+            [...text.matchAll(new RegExp(`^${metric}\\{[^}]*\\} (\\S+)$`, 'gm'))].reduce(
+              (total, [, count]) => total + Number(count),
+              0,
+            );
           return [
             name,
             {
               cpuSeconds: value('process_cpu_seconds_total'),
               statements: value('db_statements_total'),
+              requests: sum('baedal_graphql_request_duration_seconds_count'),
+              events: sum('baedal_events_applied_total'),
+              read: read[name],
             },
           ] as const;
         }),
       ),
     ) as Sample;
+  };
 
-  /** Per operation: each subgraph's statements and CPU ms, less its idle work meanwhile. */
+  /**
+   * Per operation: each subgraph's statements and CPU ms, less its idle work meanwhile, and
+   * the GraphQL requests it served and events it applied (none while idle).
+   */
   const perOperation = async (count: number, work: () => Promise<void>) => {
     const before = await sample();
     const start = performance.now();
@@ -95,9 +141,12 @@ try {
               1000) /
               count,
           ),
+          requests: round((after[name].requests - before[name].requests) / count),
+          events: round((after[name].events - before[name].events) / count),
+          read: round((after[name].read - before[name].read) / count),
         },
       ]),
-    ) as Record<Subgraph, { statements: number; cpuMs: number }>;
+    ) as Record<Subgraph, Cost>;
   };
 
   /** Runs `count` lifecycles, `concurrency` at a time. */
@@ -150,15 +199,32 @@ try {
     await new Promise((resolve) => setTimeout(resolve, 1500));
   });
 
-  const total = (cost: typeof fullOrderCost) => ({
-    statements: round(subgraphs.reduce((sum, name) => sum + cost[name].statements, 0)),
-    cpuMs: round(subgraphs.reduce((sum, name) => sum + cost[name].cpuMs, 0)),
-  });
+  const total = (cost: typeof fullOrderCost): Cost => {
+    const sum = (key: keyof Cost) =>
+      round(subgraphs.reduce((all, name) => all + cost[name][key], 0));
+    return {
+      statements: sum('statements'),
+      cpuMs: sum('cpuMs'),
+      requests: sum('requests'),
+      events: sum('events'),
+      read: sum('read'),
+    };
+  };
   const rows = (label: string, cost: typeof fullOrderCost) =>
     Object.fromEntries(
       [...subgraphs, 'total' as const].map((name) => {
-        const { statements, cpuMs } = name === 'total' ? total(cost) : cost[name];
-        return [`${label}: ${name}`, { statements, 'CPU ms': cpuMs }];
+        const { statements, cpuMs, requests, events, read } =
+          name === 'total' ? total(cost) : cost[name];
+        return [
+          `${label}: ${name}`,
+          {
+            statements,
+            'CPU ms': cpuMs,
+            'GraphQL requests': requests,
+            'events read': read,
+            'events applied': events,
+          },
+        ];
       }),
     );
   console.log(
@@ -187,6 +253,7 @@ try {
     if (response.errors) throw new Error(JSON.stringify(response.errors));
   }
 } finally {
+  redis.disconnect();
   await watcher[Symbol.asyncDispose]();
   await stack[Symbol.asyncDispose]();
 }
