@@ -37,19 +37,18 @@ const concurrency = Number(options.concurrency);
 
 const subgraphs = ['order', 'payment', 'kitchen', 'delivery'] as const;
 type Subgraph = (typeof subgraphs)[number];
-/** Counters read from a subgraph's /metrics. */
-const counters = ['cpuSeconds', 'statements', 'requests', 'events', 'read'] as const;
-type Counter = (typeof counters)[number];
-type Sample = Record<Subgraph, Record<Counter, number>>;
-/** What one operation cost a subgraph. */
-interface Cost {
+/** What a subgraph has done so far (a sample), or what one operation cost it (a cost). */
+interface Counts {
   readonly statements: number;
-  readonly cpuMs: number;
+  /** GraphQL requests served. */
   readonly requests: number;
+  /** Events applied. */
   readonly events: number;
-  /** Stream entries its consumer read, the ones it applied and the ones it skipped. */
+  /** Stream entries its consumer group read: the ones it applied and the ones it skipped. */
   readonly read: number;
 }
+type Sample = Record<Subgraph, Counts & { readonly cpuSeconds: number }>;
+type Cost = Counts & { readonly cpuMs: number };
 
 const stack = await startStack({
   ...isolatedPrefixes('bench'),
@@ -120,7 +119,8 @@ try {
 
   /**
    * Per operation: each subgraph's statements and CPU ms, less its idle work meanwhile, and
-   * the GraphQL requests it served and events it applied (none while idle).
+   * the GraphQL requests it served, stream entries it read and events it applied (none of
+   * which happen while idle).
    */
   const perOperation = async (count: number, work: () => Promise<void>) => {
     const before = await sample();
